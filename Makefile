@@ -1,0 +1,53 @@
+# streamkap-sdk: spec -> generated/ -> overlays/ -> you.
+# The first two targets below are all a fresh machine needs (Python 3.11, pip, make).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test generate check-generated update-spec lint format typecheck pytest bench wheel clean
+
+demo: $(STAMP) ## run examples/quickstart.py against a local sandbox
+	$(PY) scripts/with_sandbox.py -- $(PY) examples/quickstart.py
+
+test: $(STAMP) check-generated lint typecheck pytest ## every check CI runs
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+generate: $(STAMP) ## regenerate generated/ from openapi/streamkap.yaml
+	$(PY) scripts/generate.py
+
+check-generated: $(STAMP) ## fail if generated/ drifted from spec + config + pinned generator
+	$(PY) scripts/generate.py --check
+
+update-spec: $(STAMP) ## make update-spec SPEC=<file-or-url>
+	@test -n "$(SPEC)" || (echo "usage: make update-spec SPEC=<path-or-url>"; exit 2)
+	$(PY) scripts/update_spec.py $(SPEC)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy overlays/streamkap_sdk tests/typing
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+bench: $(STAMP) ## ratios vs raw httpx, measured side by side
+	$(PY) bench/run.py
+
+wheel: $(STAMP)
+	$(PY) -m build --wheel --outdir dist .
+
+clean:
+	rm -rf $(VENV) dist build .mypy_cache .pytest_cache .ruff_cache
