@@ -1,0 +1,64 @@
+"""streamkap-sdk: typed access to Streamkap pipeline and destination metrics.
+
+Public API: everything in `__all__` below (and the response models re-exported from the
+generated package). Anything under a leading underscore is private and may change.
+"""
+
+from streamkap_api.models import DestinationMetricsRes, PipelineMetricsRes
+
+from ._auth import Credentials
+from ._client import DEFAULT_TIMEOUT, AsyncStreamkapClient, StreamkapClient
+from ._errors import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    InternalServerError,
+    InvalidParameterError,
+    MalformedResponseError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    StreamkapError,
+    UnprocessableEntityError,
+    ValidationErrorItem,
+)
+from ._merge import ChunkConflictError, DroppedAggregateWarning
+from ._params import ParameterOverrideWarning, effective_parameters, normalize_id_list
+from ._retry import RetryPolicy
+from ._version import __version__
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncStreamkapClient",
+    "AuthenticationError",
+    "BadRequestError",
+    "ChunkConflictError",
+    "ConfigurationError",
+    "Credentials",
+    "DestinationMetricsRes",
+    "DroppedAggregateWarning",
+    "InternalServerError",
+    "InvalidParameterError",
+    "MalformedResponseError",
+    "NotFoundError",
+    "ParameterOverrideWarning",
+    "PermissionDeniedError",
+    "PipelineMetricsRes",
+    "RateLimitError",
+    "RetryPolicy",
+    "StreamkapClient",
+    "StreamkapError",
+    "UnprocessableEntityError",
+    "ValidationErrorItem",
+    "__version__",
+    "effective_parameters",
+    "normalize_id_list",
+]

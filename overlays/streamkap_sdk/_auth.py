@@ -1,0 +1,285 @@
+"""Bearer-token handling: one auth flow serving the sync and the async client.
+
+`TokenAuth._flow` is the whole policy as a generator (httpx's own pattern): it yields the
+requests to send and receives their responses. It also yields two kinds of markers that the
+thin drivers interpret, because that is the only place sync and async differ:
+`_LOCK` / `_UNLOCK` (renewal is single-flighted with a threading or an asyncio lock).
+`auth_flow` runs the flow without locks, which is what the unit tests drive with `next`/`send`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import time
+from collections.abc import AsyncGenerator, Callable, Generator
+from dataclasses import dataclass, field
+from typing import Final
+
+import httpx
+
+from ._errors import ConfigurationError, MalformedResponseError, status_error
+
+__all__ = ["Credentials", "TokenAuth"]
+
+logger = logging.getLogger("streamkap_sdk")
+
+DEFAULT_SKEW: Final = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """API client credentials. The secret never appears in repr() or str()."""
+
+    client_id: str
+    client_secret: str = field(repr=False)
+
+    def __repr__(self) -> str:
+        return f"Credentials(client_id={self.client_id!r}, client_secret='***')"
+
+    __str__ = __repr__
+
+
+@dataclass(slots=True)
+class _Token:
+    access: str = field(repr=False)
+    refresh: str | None = field(default=None, repr=False)
+    expires_at: float | None = None  # monotonic clock; None = unknown, renew only after a 401
+    lifetime: float | None = None
+
+    def __repr__(self) -> str:
+        return f"_Token(access='***', expires_at={self.expires_at!r})"
+
+
+class _Marker:
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<{self.name}>"
+
+
+_LOCK: Final = _Marker("lock")
+_UNLOCK: Final = _Marker("unlock")
+_Step = httpx.Request | _Marker
+_Flow = Generator[_Step, httpx.Response | None, None]
+
+
+class TokenAuth(httpx.Auth):
+    """Adds `Authorization: Bearer …` and keeps the token fresh.
+
+    - exchanges credentials at the token endpoint, renewing `skew` seconds before `expiresIn`
+      runs out (never more than half the token's lifetime early);
+    - renews with the refresh token when there is one, falling back to a full exchange;
+    - single-flights renewal across threads (sync) or tasks (async);
+    - on a 401 renews once and replays the request once; a second 401 is the caller's to raise;
+    - only ever sends the token to `origin` (the client's base URL).
+    """
+
+    requires_response_body = True
+
+    def __init__(
+        self,
+        *,
+        origin: httpx.URL,
+        token_url: httpx.URL,
+        refresh_url: httpx.URL,
+        credentials: Credentials | None = None,
+        access_token: str | None = None,
+        skew: float = DEFAULT_SKEW,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._origin = (origin.scheme, origin.host, origin.port)
+        self._token_url = token_url
+        self._refresh_url = refresh_url
+        self._credentials = credentials
+        self._skew = skew
+        self._clock = clock
+        self._token = _Token(access_token) if access_token else None
+        self._thread_lock = threading.Lock()
+        self._async_lock: asyncio.Lock | None = None
+        self.token_requests = 0  # exchanges + refreshes made; handy for tests and benchmarks
+
+    def __repr__(self) -> str:
+        return f"TokenAuth(credentials={self._credentials!r}, token={self._token!r})"
+
+    @property
+    def can_renew(self) -> bool:
+        return self._credentials is not None
+
+    # -- the policy --------------------------------------------------------------------------
+
+    def _fresh(self, token: _Token | None) -> bool:
+        if token is None:
+            return False
+        if token.expires_at is None:
+            return True
+        skew = self._skew if token.lifetime is None else min(self._skew, token.lifetime / 2)
+        return self._clock() < token.expires_at - skew
+
+    def _same_origin(self, url: httpx.URL) -> bool:
+        return (url.scheme, url.host, url.port) == self._origin
+
+    def _flow(self, request: httpx.Request) -> _Flow:
+        if not self._same_origin(request.url):
+            yield request
+            return
+        token = self._token
+        if not self._fresh(token) and self.can_renew:
+            yield from self._renew(stale=token)
+            token = self._token
+        if token is None:  # the client refuses to start without a token or credentials
+            raise ConfigurationError("no access token and no credentials to obtain one")
+        request.headers["Authorization"] = f"Bearer {token.access}"
+        response = yield request
+        if response is None or response.status_code != 401 or not self.can_renew:
+            return
+        logger.info("401 from %s %s: renewing the token and replaying once",
+                    request.method, request.url.path)
+        yield from self._renew(stale=token, force=True)
+        assert self._token is not None
+        request.headers["Authorization"] = f"Bearer {self._token.access}"
+        yield request
+
+    def _renew(self, *, stale: _Token | None, force: bool = False) -> _Flow:
+        # The drivers release the lock themselves if the flow raises or is closed.
+        yield _LOCK
+        yield from self._renew_locked(stale=stale, force=force)
+        yield _UNLOCK
+
+    def _renew_locked(self, *, stale: _Token | None, force: bool) -> _Flow:
+        current = self._token
+        if current is not stale and (force or self._fresh(current)):
+            return  # another thread or task renewed while we waited for the lock
+        if stale is not None and stale.refresh:
+            response = yield self._token_request(
+                self._refresh_url, {"refresh_token": stale.refresh}
+            )
+            assert response is not None
+            if response.is_success:
+                self._token = self._parse_token(response)
+                return
+            if response.status_code >= 500:
+                raise status_error(response, context="the token refresh endpoint")
+            logger.info(
+                "token refresh refused (HTTP %s); exchanging credentials again",
+                response.status_code,
+            )
+        assert self._credentials is not None
+        response = yield self._token_request(
+            self._token_url,
+            {"client_id": self._credentials.client_id, "secret": self._credentials.client_secret},
+        )
+        assert response is not None
+        if not response.is_success:
+            raise status_error(response, context="the token endpoint")
+        self._token = self._parse_token(response)
+
+    def _token_request(self, url: httpx.URL, payload: dict[str, str]) -> httpx.Request:
+        self.token_requests += 1
+        return httpx.Request(
+            "POST", url, content=json.dumps(payload).encode(),
+            headers={"Content-Type": "application/json", "Accept": "application/json"},
+        )
+
+    def _parse_token(self, response: httpx.Response) -> _Token:
+        try:
+            data = response.json()
+        except ValueError:
+            data = None
+        access = data.get("accessToken") if isinstance(data, dict) else None
+        if not isinstance(access, str) or not access:
+            raise MalformedResponseError(
+                "the token endpoint answered without an accessToken", response=response,
+                path=("accessToken",),
+            )
+        refresh = data.get("refreshToken") if isinstance(data, dict) else None
+        expires_in = data.get("expiresIn") if isinstance(data, dict) else None
+        lifetime = (
+            float(expires_in)
+            if isinstance(expires_in, int | float) and not isinstance(expires_in, bool)
+            else None
+        )
+        return _Token(
+            access=access,
+            refresh=refresh if isinstance(refresh, str) and refresh else None,
+            expires_at=None if lifetime is None else self._clock() + lifetime,
+            lifetime=lifetime,
+        )
+
+    # -- drivers -----------------------------------------------------------------------------
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        """The flow without locks (httpx's interface; what the unit tests drive)."""
+        flow = self._flow(request)
+        step = next(flow)
+        try:
+            while True:
+                if isinstance(step, _Marker):
+                    step = flow.send(None)
+                    continue
+                response = yield step
+                step = flow.send(response)
+        except StopIteration:
+            return
+
+    def sync_auth_flow(
+        self, request: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, None]:
+        flow = self._flow(request)
+        held = False
+        try:
+            step = next(flow)
+            while True:
+                if step is _LOCK:
+                    self._thread_lock.acquire()
+                    held = True
+                    step = flow.send(None)
+                elif step is _UNLOCK:
+                    self._thread_lock.release()
+                    held = False
+                    step = flow.send(None)
+                else:
+                    assert isinstance(step, httpx.Request)
+                    response = yield step
+                    response.read()
+                    step = flow.send(response)
+        except StopIteration:
+            return
+        finally:
+            if held:
+                self._thread_lock.release()
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        if self._async_lock is None:
+            self._async_lock = asyncio.Lock()
+        lock = self._async_lock
+        flow = self._flow(request)
+        held = False
+        try:
+            step = next(flow)
+            while True:
+                if step is _LOCK:
+                    await lock.acquire()
+                    held = True
+                    step = flow.send(None)
+                elif step is _UNLOCK:
+                    lock.release()
+                    held = False
+                    step = flow.send(None)
+                else:
+                    assert isinstance(step, httpx.Request)
+                    response = yield step
+                    await response.aread()
+                    step = flow.send(response)
+        except StopIteration:
+            return
+        finally:
+            if held:
+                lock.release()

@@ -1,0 +1,132 @@
+"""Where the client's settings come from: arguments first, then environment variables.
+
+Each argument falls back to its own variable; a project key file supplies credentials and URLs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+import httpx
+
+from ._auth import Credentials
+from ._errors import ConfigurationError
+
+DEFAULT_BASE_URL: Final = "https://api.streamkap.com"  # the spec's `servers` entry
+TOKEN_PATH: Final = "/auth/access-token"
+
+ENV_CLIENT_ID: Final = "STREAMKAP_CLIENT_ID"
+ENV_SECRET: Final = "STREAMKAP_SECRET"
+ENV_HOST: Final = "STREAMKAP_HOST"
+ENV_ACCESS_TOKEN: Final = "STREAMKAP_ACCESS_TOKEN"
+ENV_ADMIN_TENANT_ID: Final = "STREAMKAP_ADMIN_TENANT_ID"
+ENV_ADMIN_SERVICE_ID: Final = "STREAMKAP_ADMIN_SERVICE_ID"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    base_url: httpx.URL
+    token_url: httpx.URL
+    refresh_url: httpx.URL
+    credentials: Credentials | None
+    access_token: str | None = field(repr=False)
+    headers: dict[str, str]
+
+    def __repr__(self) -> str:
+        token = "'***'" if self.access_token else "None"
+        return (
+            f"Settings(base_url={str(self.base_url)!r}, credentials={self.credentials!r}, "
+            f"access_token={token})"
+        )
+
+
+def _pick(value: str | None, env: Mapping[str, str], name: str) -> str | None:
+    if value is not None:
+        return value or None
+    return env.get(name) or None
+
+
+def _url(value: str, what: str) -> httpx.URL:
+    url = httpx.URL(value)
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ConfigurationError(f"{what} must be a full http(s) URL, got {value!r}")
+    return url
+
+
+def resolve(
+    *,
+    client_id: str | None = None,
+    client_secret: str | None = None,
+    access_token: str | None = None,
+    base_url: str | None = None,
+    token_url: str | None = None,
+    admin_tenant_id: str | None = None,
+    admin_service_id: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Settings:
+    env = os.environ if env is None else env
+    client_id = _pick(client_id, env, ENV_CLIENT_ID)
+    client_secret = _pick(client_secret, env, ENV_SECRET)
+    access_token = _pick(access_token, env, ENV_ACCESS_TOKEN)
+    base = _url(_pick(base_url, env, ENV_HOST) or DEFAULT_BASE_URL, "base_url / STREAMKAP_HOST")
+    if bool(client_id) != bool(client_secret):
+        missing = "client_secret (or STREAMKAP_SECRET)" if client_id else (
+            "client_id (or STREAMKAP_CLIENT_ID)"
+        )
+        raise ConfigurationError(f"incomplete credentials: {missing} is not set")
+    if not client_id and not access_token:
+        raise ConfigurationError(
+            "no credentials: pass client_id and client_secret (or set STREAMKAP_CLIENT_ID and "
+            "STREAMKAP_SECRET), or pass access_token (or set STREAMKAP_ACCESS_TOKEN), "
+            "or use StreamkapClient.from_project_key(path)"
+        )
+    token = _url(token_url, "token_url") if token_url else base.join(TOKEN_PATH)
+    headers: dict[str, str] = {}
+    tenant = _pick(admin_tenant_id, env, ENV_ADMIN_TENANT_ID)
+    service = _pick(admin_service_id, env, ENV_ADMIN_SERVICE_ID)
+    if tenant:
+        headers["X-Admin-Tenant-Id"] = tenant
+    if service:
+        headers["X-Admin-Service-Id"] = service
+    return Settings(
+        base_url=base,
+        token_url=token,
+        refresh_url=token.copy_with(path=token.path.rstrip("/") + "/refresh"),
+        credentials=Credentials(client_id, client_secret) if client_id and client_secret else None,
+        access_token=access_token,
+        headers=headers,
+    )
+
+
+def read_project_key(source: str | os.PathLike[str] | Mapping[str, Any]) -> dict[str, str]:
+    """Arguments for the client from a Streamkap project key (file path or parsed mapping)."""
+    if isinstance(source, Mapping):
+        data: Any = source
+        origin = "project key"
+    else:
+        origin = f"project key {os.fspath(source)!r}"
+        try:
+            data = json.loads(Path(source).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigurationError(f"cannot read {origin}: {exc.strerror}") from exc
+        except ValueError as exc:
+            raise ConfigurationError(f"{origin} is not valid JSON") from exc
+    api = data.get("api") if isinstance(data, Mapping) else None
+    if not isinstance(api, Mapping):
+        raise ConfigurationError(f"{origin} has no 'api' object")
+    out: dict[str, str] = {}
+    for key, arg in (("client_id", "client_id"), ("client_secret", "client_secret")):
+        value = api.get(key)
+        if not isinstance(value, str) or not value:
+            raise ConfigurationError(f"{origin} is missing api.{key}")
+        out[arg] = value
+    for key, arg in (("api_url", "base_url"), ("token_endpoint", "token_url")):
+        value = api.get(key, data.get(key))
+        if isinstance(value, str) and value:
+            out[arg] = value
+    return out

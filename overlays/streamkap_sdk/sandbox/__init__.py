@@ -1,0 +1,20 @@
+"""A local emulation of the Streamkap API, for demos, tests and reproducing incidents.
+
+    python -m streamkap_sdk.sandbox --port 0        # prints the URL it listens on
+
+Needs the `sandbox` extra (FastAPI + uvicorn). The behaviour lives in `Engine`, which the
+in-process fake in `streamkap_sdk.testing` shares.
+"""
+
+from ._engine import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Engine, Fault, Reply
+
+__all__ = ["DEFAULT_CLIENT_ID", "DEFAULT_CLIENT_SECRET", "Engine", "Fault", "Reply", "Sandbox"]
+
+
+def __getattr__(name: str) -> object:
+    # The server needs the optional extra; import it only when asked for.
+    if name == "Sandbox":
+        from ._server import Sandbox
+
+        return Sandbox
+    raise AttributeError(name)
