@@ -138,8 +138,11 @@ class TokenAuth(httpx.Auth):
         response = yield request
         if response is None or response.status_code != 401 or not self.can_renew:
             return
-        logger.info("401 from %s %s: renewing the token and replaying once",
-                    request.method, request.url.path)
+        logger.info(
+            "401 from %s %s: renewing the token and replaying once",
+            request.method,
+            request.url.path,
+        )
         yield from self._renew(stale=token, force=True)
         assert self._token is not None
         request.headers["Authorization"] = f"Bearer {self._token.access}"
@@ -182,7 +185,9 @@ class TokenAuth(httpx.Auth):
     def _token_request(self, url: httpx.URL, payload: dict[str, str]) -> httpx.Request:
         self.token_requests += 1
         return httpx.Request(
-            "POST", url, content=json.dumps(payload).encode(),
+            "POST",
+            url,
+            content=json.dumps(payload).encode(),
             headers={"Content-Type": "application/json", "Accept": "application/json"},
         )
 
@@ -194,7 +199,8 @@ class TokenAuth(httpx.Auth):
         access = data.get("accessToken") if isinstance(data, dict) else None
         if not isinstance(access, str) or not access:
             raise MalformedResponseError(
-                "the token endpoint answered without an accessToken", response=response,
+                "the token endpoint answered without an accessToken",
+                response=response,
                 path=("accessToken",),
             )
         refresh = data.get("refreshToken") if isinstance(data, dict) else None

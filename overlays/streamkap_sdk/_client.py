@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Generic, Self, Unpack
 
 import httpx
+
 from streamkap_api.models import DestinationMetricsRes, PipelineMetricsRes
 
 from ._auth import DEFAULT_SKEW, TokenAuth
@@ -119,14 +120,8 @@ class _ClientBase:
             "follow_redirects": True,
         }
 
-    def _flow(
-        self, op: Operation[Any], max_retries: int | None, deadline: float | None
-    ) -> Flow:
-        policy = (
-            self._policy
-            if max_retries is None
-            else RetryPolicy(max_retries=max_retries)
-        )
+    def _flow(self, op: Operation[Any], max_retries: int | None, deadline: float | None) -> Flow:
+        policy = self._policy if max_retries is None else RetryPolicy(max_retries=max_retries)
         return attempts(
             policy,
             deadline=self._deadline if deadline is None else deadline,
@@ -148,7 +143,7 @@ class Metrics(Generic[R]):
 
     def __init__(self, client: StreamkapClient, op: Operation[R]) -> None:
         self._client = client
-        self._op = op
+        self._op: Operation[R] = op
 
     def metrics(
         self,
@@ -241,7 +236,7 @@ class AsyncMetrics(Generic[R]):
 
     def __init__(self, client: AsyncStreamkapClient, op: Operation[R]) -> None:
         self._client = client
-        self._op = op
+        self._op: Operation[R] = op
 
     async def metrics(
         self,
@@ -282,9 +277,7 @@ class AsyncStreamkapClient(_ClientBase):
     pipelines: AsyncMetrics[PipelineMetricsRes]
     destinations: AsyncMetrics[DestinationMetricsRes]
 
-    def __init__(
-        self, *, transport: httpx.AsyncBaseTransport | None = None, **kwargs: Any
-    ) -> None:
+    def __init__(self, *, transport: httpx.AsyncBaseTransport | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._http = httpx.AsyncClient(transport=transport, **self._client_kwargs())
         self._sleep: Callable[[float], Any] = asyncio.sleep

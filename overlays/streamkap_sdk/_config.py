@@ -75,8 +75,10 @@ def resolve(
     access_token = _pick(access_token, env, ENV_ACCESS_TOKEN)
     base = _url(_pick(base_url, env, ENV_HOST) or DEFAULT_BASE_URL, "base_url / STREAMKAP_HOST")
     if bool(client_id) != bool(client_secret):
-        missing = "client_secret (or STREAMKAP_SECRET)" if client_id else (
-            "client_id (or STREAMKAP_CLIENT_ID)"
+        missing = (
+            "client_secret (or STREAMKAP_SECRET)"
+            if client_id
+            else ("client_id (or STREAMKAP_CLIENT_ID)")
         )
         raise ConfigurationError(f"incomplete credentials: {missing} is not set")
     if not client_id and not access_token:

@@ -98,7 +98,9 @@ def prepare(
     if "topic_list_from" in query:
         value = query["topic_list_from"]
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise InvalidParameterError("topic_list_from", f"must be an integer >= 0; got {value!r}")
+            raise InvalidParameterError(
+                "topic_list_from", f"must be an integer >= 0; got {value!r}"
+            )
     start = to_utc("timestamp_from", params.get("timestamp_from"))
     end = to_utc("timestamp_to", params.get("timestamp_to"))
     since = params.get("since")

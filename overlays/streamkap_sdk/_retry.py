@@ -62,13 +62,13 @@ def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> f
         parsed = email.utils.parsedate_tz(header)
         if parsed is None:
             return None
-        seconds = email.utils.mktime_tz(parsed) - (time.time() if now is None else now)
+        seconds = float(email.utils.mktime_tz(parsed)) - (time.time() if now is None else now)
     return max(seconds, 0.0) if seconds == seconds else None  # NaN check
 
 
 def backoff_delay(retry_number: int, policy: RetryPolicy, rand: Callable[[], float]) -> float:
     """Exponential backoff with jitter for the `retry_number`-th retry (1-based)."""
-    base = min(policy.initial_delay * 2 ** (retry_number - 1), policy.max_delay)
+    base = min(policy.initial_delay * 2.0 ** (retry_number - 1), policy.max_delay)
     return base * (1 - policy.jitter * rand())
 
 
@@ -91,7 +91,7 @@ def is_retryable_status(status: int) -> bool:
 
 
 def map_transport_error(exc: httpx.TransportError) -> APIConnectionError:
-    request = exc.request if exc._request is not None else None  # noqa: SLF001 - avoid RuntimeError
+    request = exc.request if exc._request is not None else None
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(f"Request timed out ({type(exc).__name__})", request=request)
     return APIConnectionError(f"Connection error ({type(exc).__name__}: {exc})", request=request)
@@ -162,7 +162,11 @@ def attempts(
             ) from error
         logger.info(
             "retrying %s after %s (retry %d of %d, waiting %.2fs)",
-            what, _short(outcome), retry, policy.max_retries, delay,
+            what,
+            _short(outcome),
+            retry,
+            policy.max_retries,
+            delay,
         )
         yield Sleep(delay)
 

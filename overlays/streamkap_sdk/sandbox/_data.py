@@ -41,6 +41,8 @@ def iso(moment: dt.datetime) -> str:
 
 def timeline(start: dt.datetime, end: dt.datetime, unit: str, interval: int) -> list[str]:
     step = STEP[unit] * interval
+    start = start.replace(second=0, microsecond=0)  # points fall on whole minutes
+    end = end.replace(second=0, microsecond=0)
     count = max(0, math.floor((end - start) / step))
     return [iso(start + step * (i + 1)) for i in range(count)]
 

@@ -64,7 +64,11 @@ class Seen:
 
 
 def _json(status: int, payload: Any, headers: Mapping[str, str] | None = None) -> Reply:
-    return Reply(status, json.dumps(payload).encode(), {"content-type": "application/json", **(headers or {})})
+    return Reply(
+        status,
+        json.dumps(payload).encode(),
+        {"content-type": "application/json", **(headers or {})},
+    )
 
 
 def _detail(status: int, message: str, headers: Mapping[str, str] | None = None) -> Reply:
@@ -195,8 +199,19 @@ class Engine:
     def _token(self, refresh: bool, body: bytes) -> Reply:
         payload = _safe_json(body)
         if not isinstance(payload, dict):
-            return _json(422, {"detail": [_item("model_attributes_type", ["body"],
-                                                "Input should be a valid dictionary", None)]})
+            return _json(
+                422,
+                {
+                    "detail": [
+                        _item(
+                            "model_attributes_type",
+                            ["body"],
+                            "Input should be a valid dictionary",
+                            None,
+                        )
+                    ]
+                },
+            )
         with self._lock:
             if refresh:
                 self.refresh_requests += 1
@@ -207,7 +222,8 @@ class Engine:
             else:
                 self.token_requests += 1
                 if (payload.get("client_id"), payload.get("secret")) != (
-                    self.client_id, self.client_secret,
+                    self.client_id,
+                    self.client_secret,
                 ):
                     return _detail(401, "Invalid client credentials")
             access, refresh_token = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
@@ -245,17 +261,23 @@ class Engine:
     def _fault_reply(self, fault: Fault) -> Reply:
         headers = {"retry-after": fault.retry_after} if fault.retry_after is not None else {}
         if fault.kind == "html":
-            page = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
+            page = b"<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1>"
             return Reply(502, page, {"content-type": "text/html", **headers}, fault.delay)
         if fault.kind == "truncated":
-            return Reply(200, b'{"connector_metrics": {"p1": {"latest": {"latency": 1',
-                         {"content-type": "application/json"}, fault.delay)
+            return Reply(
+                200,
+                b'{"connector_metrics": {"p1": {"latest": {"latency": 1',
+                {"content-type": "application/json"},
+                fault.delay,
+            )
         if fault.kind == "schema":
             bad = {"connector_metrics": {"p1": {"timeseries": {"latency": [{"timestamp": "x"}]}}}}
             return _json(200, bad)
         if fault.kind == "reset":
             body = json.dumps({"connector_metrics": {"p1": {"latest": {"latency": 1.0}}}}).encode()
-            return Reply(200, body, {"content-type": "application/json"}, fault.delay, reset_after=10)
+            return Reply(
+                200, body, {"content-type": "application/json"}, fault.delay, reset_after=10
+            )
         reply = _detail(fault.status, f"Injected fault: HTTP {fault.status}", headers)
         reply.delay = fault.delay
         return reply
@@ -274,18 +296,33 @@ class Engine:
         end = _timestamp(params, "timestamp_to") or self._now().replace(second=0, microsecond=0)
         start = _timestamp(params, "timestamp_from") or end - dt.timedelta(hours=1)
         if start > end:
-            raise _Invalid([_item("value_error", ["query", "timestamp_from"],
-                                  "Value error, timestamp_from must not be after timestamp_to",
-                                  params.get("timestamp_from"))])
+            raise _Invalid(
+                [
+                    _item(
+                        "value_error",
+                        ["query", "timestamp_from"],
+                        "Value error, timestamp_from must not be after timestamp_to",
+                        params.get("timestamp_from"),
+                    )
+                ]
+            )
         stamps: list[str] = []
         if time_type == "timeseries":
             step = _data.STEP[time_unit] * interval
             if (end - start) / step > MAX_POINTS:
-                raise _Invalid([_item("value_error", ["query", "timestamp_from"],
-                                      f"Value error, more than {MAX_POINTS} points requested",
-                                      params.get("timestamp_from"))])
+                raise _Invalid(
+                    [
+                        _item(
+                            "value_error",
+                            ["query", "timestamp_from"],
+                            f"Value error, more than {MAX_POINTS} points requested",
+                            params.get("timestamp_from"),
+                        )
+                    ]
+                )
             stamps = _data.timeline(start, end, time_unit, interval)
-        ids = [i for i in params.get("ids", []) if isinstance(i, str)]
+        requested = params.get("ids")
+        ids = [i for i in requested if isinstance(i, str)] if isinstance(requested, list) else []
         if size is not None:
             ids = ids[(page - 1) * size : page * size]
         level = str(params.get("level") or "connector")
@@ -304,8 +341,8 @@ class Engine:
             result["inline_metrics"] = {i: block(i) for i in ids}
         else:
             result["connector_metrics"] = {i: block(i) for i in ids}
-        tenants = params.get("tenant_ids") or []
-        scope = ",".join(tenants) if isinstance(tenants, list) else "account"
+        tenants = params.get("tenant_ids")
+        scope = ",".join(map(str, tenants)) if isinstance(tenants, list) else ""
         result["account_metrics"] = {
             "account": _data.entity_metrics(self.seed, kind, f"account:{scope}", "latest", [])
         }
@@ -327,20 +364,39 @@ def _parse_body(body: bytes) -> dict[str, Any] | None:
     try:
         data = json.loads(body)
     except ValueError as exc:
-        raise _Invalid([_item("json_invalid", ["body", 0], "JSON decode error", {},
-                              error=str(exc))]) from exc
+        raise _Invalid(
+            [_item("json_invalid", ["body", 0], "JSON decode error", {}, error=str(exc))]
+        ) from exc
     if data is None:
         return None
     if not isinstance(data, dict):
-        raise _Invalid([_item("model_attributes_type", ["body"],
-                              "Input should be a valid dictionary or object", data)])
+        raise _Invalid(
+            [
+                _item(
+                    "model_attributes_type",
+                    ["body"],
+                    "Input should be a valid dictionary or object",
+                    data,
+                )
+            ]
+        )
     for key in ("ids", "tenant_ids"):
         value = data.get(key)
-        if value is not None and not isinstance(value, str) and not (
-            isinstance(value, list) and all(isinstance(v, str) for v in value)
+        if (
+            value is not None
+            and not isinstance(value, str)
+            and not (isinstance(value, list) and all(isinstance(v, str) for v in value))
         ):
-            raise _Invalid([_item("list_type", ["body", key],
-                                  "Input should be a valid list of strings or a string", value)])
+            raise _Invalid(
+                [
+                    _item(
+                        "list_type",
+                        ["body", key],
+                        "Input should be a valid list of strings or a string",
+                        value,
+                    )
+                ]
+            )
     return data
 
 
@@ -350,8 +406,17 @@ def _choice(params: Mapping[str, Any], name: str, allowed: Sequence[str], defaul
         return default
     if value not in allowed:
         expected = ", ".join(f"'{a}'" for a in allowed[:-1]) + f" or '{allowed[-1]}'"
-        raise _Invalid([_item("literal_error", ["query", name], f"Input should be {expected}",
-                              value, expected=expected)])
+        raise _Invalid(
+            [
+                _item(
+                    "literal_error",
+                    ["query", name],
+                    f"Input should be {expected}",
+                    value,
+                    expected=expected,
+                )
+            ]
+        )
     return str(value)
 
 
@@ -362,13 +427,28 @@ def _int(params: Mapping[str, Any], name: str, default: int | None, *, minimum: 
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise _Invalid([_item("int_parsing", ["query", name],
-                              "Input should be a valid integer, unable to parse string as an integer",
-                              value)]) from None
+        raise _Invalid(
+            [
+                _item(
+                    "int_parsing",
+                    ["query", name],
+                    "Input should be a valid integer, unable to parse string as an integer",
+                    value,
+                )
+            ]
+        ) from None
     if number < minimum:
-        raise _Invalid([_item("greater_than_equal", ["query", name],
-                              f"Input should be greater than or equal to {minimum}", value,
-                              ge=minimum)])
+        raise _Invalid(
+            [
+                _item(
+                    "greater_than_equal",
+                    ["query", name],
+                    f"Input should be greater than or equal to {minimum}",
+                    value,
+                    ge=minimum,
+                )
+            ]
+        )
     return number
 
 
@@ -381,6 +461,14 @@ def _timestamp(params: Mapping[str, Any], name: str) -> dt.datetime | None:
     except (ValueError, OverflowError):
         parsed = None
     if parsed is None or parsed.tzinfo is None:
-        raise _Invalid([_item("datetime_from_date_parsing", ["query", name],
-                              "Input should be a valid ISO 8601 datetime with a time zone", value)])
+        raise _Invalid(
+            [
+                _item(
+                    "datetime_from_date_parsing",
+                    ["query", name],
+                    "Input should be a valid ISO 8601 datetime with a time zone",
+                    value,
+                )
+            ]
+        )
     return parsed.astimezone(dt.UTC)

@@ -26,10 +26,12 @@ class _ResetResponse(Response):
         self._cut = reply.reset_after or 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await send({"type": "http.response.start", "status": self.status_code,
-                    "headers": self.raw_headers})
-        await send({"type": "http.response.body", "body": self.body[: self._cut],
-                    "more_body": True})
+        await send(
+            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+        )
+        await send(
+            {"type": "http.response.body", "body": self.body[: self._cut], "more_body": True}
+        )
         raise ConnectionAbortedError("sandbox fault: connection dropped mid-body")
 
 
@@ -88,11 +90,17 @@ class Sandbox:
         self.host = host
         self.port = port or free_port(host)
         config = uvicorn.Config(
-            create_app(self.engine), host=host, port=self.port, log_level="critical",
-            access_log=False, lifespan="off",
+            create_app(self.engine),
+            host=host,
+            port=self.port,
+            log_level="critical",
+            access_log=False,
+            lifespan="off",
         )
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, name="streamkap-sandbox", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.run, name="streamkap-sandbox", daemon=True
+        )
 
     @property
     def url(self) -> str:

@@ -1,0 +1,44 @@
+"""Quickstart: latest metrics for 150 pipelines and a destination's last hour.
+
+Reads STREAMKAP_CLIENT_ID, STREAMKAP_SECRET and STREAMKAP_HOST (`make demo` sets them to a local
+sandbox).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from streamkap_sdk import StreamkapClient
+
+PIPELINE_IDS = [f"pipeline-{n:03d}" for n in range(150)]
+DESTINATION_ID = "destination-001"
+
+
+def main() -> None:
+    with StreamkapClient() as client:
+        pipelines = client.pipelines.metrics(PIPELINE_IDS, time_type="latest")
+        rows = (
+            pipelines.connector_metrics.additional_properties if pipelines.connector_metrics else {}
+        )
+        print(f"Latest metrics for {len(rows)} pipelines (first 5):")
+        print(f"  {'pipeline':<14} {'status':<9} {'latency':>10} {'records lag':>12}")
+        for pipeline_id, metrics in list(rows.items())[:5]:
+            latest = metrics.latest
+            print(
+                f"  {pipeline_id:<14} {latest.status!s:<9} {latest.latency!s:>10} "
+                f"{latest.records_lag!s:>12}"
+            )
+
+        destination = client.destinations.metrics(
+            [DESTINATION_ID], time_type="timeseries", time_unit="minute",
+            since=dt.timedelta(hours=1),
+        )  # fmt: skip
+        series = destination.connector_metrics[DESTINATION_ID].timeseries
+        points = series.latency or []
+        print(f"\nDestination {DESTINATION_ID}: latency over the last hour ({len(points)} points)")
+        for point in points[-5:]:
+            print(f"  {point.timestamp}  {point.value:>9.3f}")
+
+
+if __name__ == "__main__":
+    main()
