@@ -24,7 +24,7 @@ from .._params import SORT_DIRS, TIME_TYPES, TIME_UNITS, effective_parameters
 from . import _data
 
 DEFAULT_CLIENT_ID: Final = "sandbox-client"
-DEFAULT_CLIENT_SECRET: Final = "sandbox-secret"  # noqa: S105 - a well-known local test value
+DEFAULT_CLIENT_SECRET: Final = "sandbox-secret"
 METRICS_PATHS: Final = {"/pipelines/metrics": "pipelines", "/destinations/metrics": "destinations"}
 MAX_POINTS: Final = 10_000
 
