@@ -27,7 +27,7 @@ check-generated: $(STAMP) ## fail if generated/ drifted from spec + config + pin
 
 update-spec: $(STAMP) ## make update-spec SPEC=<file-or-url>
 	@test -n "$(SPEC)" || (echo "usage: make update-spec SPEC=<path-or-url>"; exit 2)
-	$(PY) scripts/update_spec.py $(SPEC)
+	$(PY) scripts/update_spec.py "$(SPEC)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

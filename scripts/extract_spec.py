@@ -1,9 +1,9 @@
 """Build the vendored spec from Streamkap's API reference pages (or plain OpenAPI files).
 
-Each input is either an OpenAPI document (YAML/JSON) or a documentation page that embeds one in a
-```` ```yaml ```` fence. The documents are merged: paths and schemas are unioned, and a schema (or any
-other component) present in several inputs must be identical in all of them, otherwise extraction fails.
-The vendor's schema content is never edited.
+Each input is either an OpenAPI document (YAML/JSON) or a documentation page that embeds one
+in a ```` ```yaml ```` fence. The documents are merged: paths and schemas are unioned, and a
+schema (or any other component) present in several inputs must be identical in all of them,
+otherwise extraction fails. The vendor's schema content is never edited.
 """
 
 from __future__ import annotations
@@ -59,9 +59,7 @@ def merge(documents: list[dict[str, Any]]) -> dict[str, Any]:
     if not documents:
         raise ExtractionError("no input documents")
     first = documents[0]
-    merged: dict[str, Any] = {
-        k: v for k, v in first.items() if k not in ("paths", "components")
-    }
+    merged: dict[str, Any] = {k: v for k, v in first.items() if k not in ("paths", "components")}
     merged["paths"] = {}
     merged["components"] = {}
     for doc in documents:

@@ -3,8 +3,8 @@
     python scripts/generate.py            # rewrite generated/
     python scripts/generate.py --check    # regenerate into a temp dir and diff; exit 1 on drift
 
-The output is a pure function of (spec, generator-config.yaml, templates/, pinned generator and ruff),
-so any difference means someone edited generated code by hand or forgot to regenerate.
+The output is a pure function of (spec, generator-config.yaml, templates/, the pinned generator
+and ruff), so any difference means someone edited generated code by hand or forgot to regenerate.
 """
 
 from __future__ import annotations
@@ -49,13 +49,25 @@ def generate_into(out_dir: Path, spec: Path = SPEC, config: Path = CONFIG) -> No
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / PACKAGE
         cmd = [
-            sys.executable, "-m", "openapi_python_client", "generate",
-            "--path", str(spec), "--config", str(config),
-            "--meta", "none", "--output-path", str(target),
+            sys.executable,
+            "-m",
+            "openapi_python_client",
+            "generate",
+            "--path",
+            str(spec),
+            "--config",
+            str(config),
+            "--meta",
+            "none",
+            "--output-path",
+            str(target),
         ]
         if TEMPLATES.is_dir():
             cmd += ["--custom-template-path", str(TEMPLATES)]
-        env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+        env = dict(
+            os.environ,
+            PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        )
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp)
         if proc.returncode != 0 or not (target / "__init__.py").exists():
             sys.stderr.write(proc.stdout + proc.stderr)
@@ -97,7 +109,10 @@ def drift(committed: Path, fresh: Path) -> list[str]:
             diff = difflib.unified_diff(
                 old[name].decode(errors="replace").splitlines(),
                 new[name].decode(errors="replace").splitlines(),
-                f"committed/{name}", f"regenerated/{name}", lineterm="", n=1,
+                f"committed/{name}",
+                f"regenerated/{name}",
+                lineterm="",
+                n=1,
             )
             report.extend(list(diff)[:40])
     return report
@@ -110,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.check:
         generate_into(args.output)
-        print(f"generated {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}")
+        print(f"generated {args.output}")
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         generate_into(Path(tmp))
@@ -118,7 +133,10 @@ def main(argv: list[str] | None = None) -> int:
     if problems:
         print("generated/ has drifted from spec + config + pinned generator:", file=sys.stderr)
         print("\n".join(problems), file=sys.stderr)
-        print("run `make generate` and commit the result (never edit generated/ by hand)", file=sys.stderr)
+        print(
+            "run `make generate` and commit the result (never edit generated/ by hand)",
+            file=sys.stderr,
+        )
         return 1
     print("generated/ matches spec + config + pinned generator")
     return 0
