@@ -1,0 +1,38 @@
+"""Never run, only type-checked (`make typecheck`): the public API as a user would write it."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import assert_type
+
+from streamkap_sdk import (
+    AsyncStreamkapClient,
+    DestinationMetricsRes,
+    PipelineMetricsRes,
+    StreamkapClient,
+    StreamkapError,
+)
+
+
+def sync_usage() -> None:
+    with StreamkapClient(client_id="id", client_secret="secret") as client:
+        pipelines = client.pipelines.metrics(["a", "b"], time_type="latest")
+        assert_type(pipelines, PipelineMetricsRes)
+        destinations = client.destinations.metrics(
+            "a,b", since=dt.timedelta(hours=1), time_type="timeseries", timeout=5.0
+        )
+        assert_type(destinations, DestinationMetricsRes)
+
+
+async def async_usage() -> None:
+    async with AsyncStreamkapClient(access_token="token") as client:
+        try:
+            result = await client.pipelines.metrics(
+                ("a", "b"), timestamp_from="2025-01-15T09:00:00Z", max_retries=0
+            )
+        except StreamkapError:
+            raise
+        assert_type(result, PipelineMetricsRes)
+        many = await asyncio.gather(*(client.destinations.metrics([i]) for i in "xyz"))
+        assert_type(many, list[DestinationMetricsRes])
