@@ -27,6 +27,7 @@ CONFIG = ROOT / "generator-config.yaml"
 TEMPLATES = ROOT / "templates"
 PACKAGE = "streamkap_api"
 PROVENANCE = "PROVENANCE.json"
+_CACHES = {"__pycache__"}  # tool caches (.mypy_cache, .ruff_cache, ...) are not generated code
 
 
 def _sha256(path: Path) -> str:
@@ -92,7 +93,7 @@ def _tree(root: Path) -> dict[str, bytes]:
     return {
         p.relative_to(root).as_posix(): p.read_bytes()
         for p in sorted(root.rglob("*"))
-        if p.is_file() and "__pycache__" not in p.parts
+        if p.is_file() and not any(part in _CACHES or part.endswith("_cache") for part in p.parts)
     }
 
 

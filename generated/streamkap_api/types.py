@@ -1,8 +1,10 @@
 """Contains some shared types for properties"""
 
-from collections.abc import Mapping, MutableMapping
+import gc
+import json
+from collections.abc import Callable, Mapping, MutableMapping
 from http import HTTPStatus
-from typing import IO, BinaryIO, Generic, Literal, TypeVar
+from typing import IO, Any, BinaryIO, Generic, Literal, TypeVar
 
 from attrs import define
 
@@ -13,6 +15,67 @@ class Unset:
 
 
 UNSET: Unset = Unset()
+
+
+class DecodeError(ValueError):
+    """Raised by a model's `from_dict` when the data does not fit the API schema.
+
+    `path` leads from the document root to the offending value (object keys and array indexes);
+    `reason` says what is wrong there. `str()` shows both, e.g.
+    `$.connector_metrics["pipe-1"].timeseries.latency[17].value: expected number, got str`.
+    """
+
+    def __init__(self, path: list[str | int], reason: str) -> None:
+        super().__init__(path, reason)
+        # Nested decoders prepend their key or index while the error propagates outwards.
+        self.path = path
+        self.reason = reason
+
+    @classmethod
+    def wrong_type(
+        cls, path: list[str | int], expected: str, value: object
+    ) -> "DecodeError":
+        return cls(path, f"expected {expected}, got {type(value).__name__}")
+
+    @classmethod
+    def missing(
+        cls, data: Mapping[str, Any], required: tuple[str, ...]
+    ) -> "DecodeError":
+        key = next((key for key in required if key not in data), required[0])
+        return cls([key], "missing required property")
+
+    def __str__(self) -> str:
+        text = "$"
+        for part in self.path:
+            if isinstance(part, int):
+                text += f"[{part}]"
+            elif part.isidentifier():
+                text += f".{part}"
+            else:
+                text += f"[{json.dumps(part)}]"
+        return f"{text}: {self.reason}"
+
+
+_Decoded = TypeVar("_Decoded")
+
+
+def decode_with_gc_paused(decode: Callable[[Any], _Decoded], data: Any) -> _Decoded:
+    """Run a model's `_from_dict` with the cyclic garbage collector paused.
+
+    Decoding only builds new acyclic objects, so collections during it cannot free anything, yet
+    for large payloads they were most of the run time: every full collection walks all objects
+    decoded so far. Paused, each new object is looked at once when collection resumes.
+    """
+    if (
+        not gc.isenabled()
+    ):  # paused by the caller (or by a decode running in another thread)
+        return decode(data)
+    gc.disable()
+    try:
+        return decode(data)
+    finally:
+        gc.enable()
+
 
 # The types that `httpx.Client(files=)` can accept, copied from that library.
 FileContent = IO[bytes] | bytes | str
@@ -51,4 +114,12 @@ class Response(Generic[T]):
     parsed: T | None
 
 
-__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset"]
+__all__ = [
+    "UNSET",
+    "DecodeError",
+    "File",
+    "FileTypes",
+    "RequestFiles",
+    "Response",
+    "Unset",
+]

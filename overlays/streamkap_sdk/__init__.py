@@ -7,7 +7,13 @@ generated package). Anything under a leading underscore is private and may chang
 from streamkap_api.models import DestinationMetricsRes, PipelineMetricsRes
 
 from ._auth import Credentials
-from ._client import DEFAULT_TIMEOUT, AsyncStreamkapClient, StreamkapClient
+from ._client import (
+    DEFAULT_MAX_CONCURRENCY,
+    DEFAULT_MAX_IDS_PER_REQUEST,
+    DEFAULT_TIMEOUT,
+    AsyncStreamkapClient,
+    StreamkapClient,
+)
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -26,12 +32,16 @@ from ._errors import (
     UnprocessableEntityError,
     ValidationErrorItem,
 )
+from ._export import MetricRecord, to_dataframe, to_records
 from ._merge import ChunkConflictError, DroppedAggregateWarning
 from ._params import ParameterOverrideWarning, effective_parameters, normalize_id_list
-from ._retry import RetryPolicy
+from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
 from ._version import __version__
 
 __all__ = [
+    "DEFAULT_MAX_CONCURRENCY",
+    "DEFAULT_MAX_IDS_PER_REQUEST",
+    "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "APIConnectionError",
     "APIError",
@@ -48,6 +58,7 @@ __all__ = [
     "InternalServerError",
     "InvalidParameterError",
     "MalformedResponseError",
+    "MetricRecord",
     "NotFoundError",
     "ParameterOverrideWarning",
     "PermissionDeniedError",
@@ -61,4 +72,6 @@ __all__ = [
     "__version__",
     "effective_parameters",
     "normalize_id_list",
+    "to_dataframe",
+    "to_records",
 ]

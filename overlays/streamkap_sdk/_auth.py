@@ -12,21 +12,34 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import threading
 import time
+from collections import deque
 from collections.abc import AsyncGenerator, Callable, Generator
 from dataclasses import dataclass, field
 from typing import Final
 
 import httpx
 
-from ._errors import ConfigurationError, MalformedResponseError, status_error
+from ._errors import (
+    APIStatusError,
+    AuthenticationError,
+    ConfigurationError,
+    MalformedResponseError,
+    status_error,
+)
 
-__all__ = ["Credentials", "TokenAuth"]
+__all__ = ["DEFAULT_SKEW", "Credentials", "TokenAuth"]
 
 logger = logging.getLogger("streamkap_sdk")
 
+#: Renew this many seconds before `expiresIn` runs out (capped at half the token's lifetime).
 DEFAULT_SKEW: Final = 60.0
+#: Token-endpoint statuses that mean "try again later", not "wrong credentials".
+_TRANSIENT: Final = frozenset({408, 429})
+#: Shorter strings are not masked in messages: masking "t" would garble every word.
+_MIN_SECRET_CHARS: Final = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +59,7 @@ class Credentials:
 class _Token:
     access: str = field(repr=False)
     refresh: str | None = field(default=None, repr=False)
-    expires_at: float | None = None  # monotonic clock; None = unknown, renew only after a 401
+    expires_at: float | None = None  # on the auth's clock; None = unknown, renew only after a 401
     lifetime: float | None = None
 
     def __repr__(self) -> str:
@@ -69,6 +82,17 @@ _Step = httpx.Request | _Marker
 _Flow = Generator[_Step, httpx.Response | None, None]
 
 
+def _lifetime(value: object) -> float | None:
+    """`expiresIn` as positive seconds, or None when missing or unusable."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    return seconds if math.isfinite(seconds) and seconds > 0 else None
+
+
 class TokenAuth(httpx.Auth):
     """Adds `Authorization: Bearer …` and keeps the token fresh.
 
@@ -77,7 +101,11 @@ class TokenAuth(httpx.Auth):
     - renews with the refresh token when there is one, falling back to a full exchange;
     - single-flights renewal across threads (sync) or tasks (async);
     - on a 401 renews once and replays the request once; a second 401 is the caller's to raise;
+    - a static `access_token` is used first; it is renewed only when `credentials` are given;
     - only ever sends the token to `origin` (the client's base URL).
+
+    Token-endpoint failures raise: AuthenticationError for a refusal (4xx), the matching
+    APIStatusError for 408/429/5xx (which the client's retry policy retries).
     """
 
     requires_response_body = True
@@ -93,13 +121,18 @@ class TokenAuth(httpx.Auth):
         skew: float = DEFAULT_SKEW,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        if not (isinstance(skew, int | float) and math.isfinite(skew) and skew >= 0):
+            raise ConfigurationError(f"token_skew must be a number of seconds >= 0, got {skew!r}")
         self._origin = (origin.scheme, origin.host, origin.port)
         self._token_url = token_url
         self._refresh_url = refresh_url
         self._credentials = credentials
-        self._skew = skew
+        self._skew = float(skew)
         self._clock = clock
         self._token = _Token(access_token) if access_token else None
+        self._secrets: deque[str] = deque(maxlen=8)  # recent tokens, masked in messages
+        if access_token:
+            self._secrets.append(access_token)
         self._thread_lock = threading.Lock()
         self._async_lock: asyncio.Lock | None = None
         self.token_requests = 0  # exchanges + refreshes made; handy for tests and benchmarks
@@ -110,6 +143,16 @@ class TokenAuth(httpx.Auth):
     @property
     def can_renew(self) -> bool:
         return self._credentials is not None
+
+    def redact(self, text: str) -> str:
+        """`text` with the client secret and any recent token replaced by '***'."""
+        known = list(self._secrets)
+        if self._credentials is not None:
+            known.append(self._credentials.client_secret)
+        for secret in sorted(known, key=len, reverse=True):
+            if len(secret) >= _MIN_SECRET_CHARS:
+                text = text.replace(secret, "***")
+        return text
 
     # -- the policy --------------------------------------------------------------------------
 
@@ -126,11 +169,12 @@ class TokenAuth(httpx.Auth):
 
     def _flow(self, request: httpx.Request) -> _Flow:
         if not self._same_origin(request.url):
+            request.headers.pop("Authorization", None)
             yield request
             return
         token = self._token
         if not self._fresh(token) and self.can_renew:
-            yield from self._renew(stale=token)
+            yield from self._renew(request, stale=token)
             token = self._token
         if token is None:  # the client refuses to start without a token or credentials
             raise ConfigurationError("no access token and no credentials to obtain one")
@@ -143,52 +187,83 @@ class TokenAuth(httpx.Auth):
             request.method,
             request.url.path,
         )
-        yield from self._renew(stale=token, force=True)
+        yield from self._renew(request, stale=token, force=True)
         assert self._token is not None
         request.headers["Authorization"] = f"Bearer {self._token.access}"
         yield request
 
-    def _renew(self, *, stale: _Token | None, force: bool = False) -> _Flow:
+    def _renew(self, request: httpx.Request, *, stale: _Token | None, force: bool = False) -> _Flow:
         # The drivers release the lock themselves if the flow raises or is closed.
         yield _LOCK
-        yield from self._renew_locked(stale=stale, force=force)
+        yield from self._renew_locked(request, stale=stale, force=force)
         yield _UNLOCK
 
-    def _renew_locked(self, *, stale: _Token | None, force: bool) -> _Flow:
+    def _renew_locked(self, request: httpx.Request, *, stale: _Token | None, force: bool) -> _Flow:
         current = self._token
-        if current is not stale and (force or self._fresh(current)):
+        if current is not None and current is not stale and (force or self._fresh(current)):
             return  # another thread or task renewed while we waited for the lock
-        if stale is not None and stale.refresh:
+        if current is not None and current.refresh:
+            logger.debug("renewing the access token with the refresh token")
             response = yield self._token_request(
-                self._refresh_url, {"refresh_token": stale.refresh}
+                request, self._refresh_url, {"refresh_token": current.refresh}
             )
             assert response is not None
             if response.is_success:
-                self._token = self._parse_token(response)
+                self._set(self._parse_token(response))
                 return
-            if response.status_code >= 500:
-                raise status_error(response, context="the token refresh endpoint")
+            current.refresh = None  # spent or refused: do not present it again
             logger.info(
-                "token refresh refused (HTTP %s); exchanging credentials again",
+                "token refresh failed (HTTP %s); exchanging the credentials instead",
                 response.status_code,
             )
         assert self._credentials is not None
+        logger.debug("exchanging the client credentials for an access token")
         response = yield self._token_request(
+            request,
             self._token_url,
             {"client_id": self._credentials.client_id, "secret": self._credentials.client_secret},
         )
         assert response is not None
         if not response.is_success:
-            raise status_error(response, context="the token endpoint")
-        self._token = self._parse_token(response)
+            raise self._token_error(response)
+        self._set(self._parse_token(response))
 
-    def _token_request(self, url: httpx.URL, payload: dict[str, str]) -> httpx.Request:
+    def _set(self, token: _Token) -> None:
+        self._secrets.append(token.access)
+        if token.refresh:
+            self._secrets.append(token.refresh)
+        self._token = token
+        logger.debug(
+            "access token renewed (expires in %s)",
+            "an unknown time" if token.lifetime is None else f"{token.lifetime:g}s",
+        )
+
+    def _token_error(self, response: httpx.Response) -> APIStatusError:
+        error = status_error(response, context="the token endpoint")
+        message = self.redact(str(error))
+        status = response.status_code
+        if 400 <= status < 500 and status not in _TRANSIENT:
+            return AuthenticationError(
+                f"{message}; check client_id and client_secret",
+                response=response,
+                detail=error.detail,
+            )
+        error.args = (message,)
+        return error
+
+    def _token_request(
+        self, origin: httpx.Request, url: httpx.URL, payload: dict[str, str]
+    ) -> httpx.Request:
         self.token_requests += 1
+        # The same per-attempt timeouts as the call that needed the token: a bare Request has
+        # none, and a hung token endpoint would otherwise hang the call (and the lock) forever.
+        timeout = origin.extensions.get("timeout")
         return httpx.Request(
             "POST",
             url,
             content=json.dumps(payload).encode(),
             headers={"Content-Type": "application/json", "Accept": "application/json"},
+            extensions={"timeout": timeout} if timeout is not None else None,
         )
 
     def _parse_token(self, response: httpx.Response) -> _Token:
@@ -203,13 +278,9 @@ class TokenAuth(httpx.Auth):
                 response=response,
                 path=("accessToken",),
             )
-        refresh = data.get("refreshToken") if isinstance(data, dict) else None
-        expires_in = data.get("expiresIn") if isinstance(data, dict) else None
-        lifetime = (
-            float(expires_in)
-            if isinstance(expires_in, int | float) and not isinstance(expires_in, bool)
-            else None
-        )
+        assert isinstance(data, dict)
+        refresh = data.get("refreshToken")
+        lifetime = _lifetime(data.get("expiresIn"))
         return _Token(
             access=access,
             refresh=refresh if isinstance(refresh, str) and refresh else None,
@@ -222,8 +293,8 @@ class TokenAuth(httpx.Auth):
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         """The flow without locks (httpx's interface; what the unit tests drive)."""
         flow = self._flow(request)
-        step = next(flow)
         try:
+            step = next(flow)
             while True:
                 if isinstance(step, _Marker):
                     step = flow.send(None)

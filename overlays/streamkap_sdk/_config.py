@@ -1,6 +1,17 @@
 """Where the client's settings come from: arguments first, then environment variables.
 
-Each argument falls back to its own variable; a project key file supplies credentials and URLs.
+Each argument falls back to its own variable (an empty string counts as unset):
+
+    client_id         STREAMKAP_CLIENT_ID
+    client_secret     STREAMKAP_SECRET
+    access_token      STREAMKAP_ACCESS_TOKEN
+    base_url          STREAMKAP_HOST               (default https://api.streamkap.com)
+    admin_tenant_id   STREAMKAP_ADMIN_TENANT_ID    -> header X-Admin-Tenant-Id
+    admin_service_id  STREAMKAP_ADMIN_SERVICE_ID   -> header X-Admin-Service-Id
+
+`token_url` defaults to `<base_url>/auth/access-token`; the refresh endpoint is always
+`<token_url>/refresh`. A project key (`read_project_key`) supplies client_id, client_secret,
+base_url and token_url as arguments, so they win over the environment.
 """
 
 from __future__ import annotations
@@ -106,7 +117,12 @@ def resolve(
 
 
 def read_project_key(source: str | os.PathLike[str] | Mapping[str, Any]) -> dict[str, str]:
-    """Arguments for the client from a Streamkap project key (file path or parsed mapping)."""
+    """Arguments for the client from a Streamkap project key (file path or parsed mapping).
+
+    The key holds `api.client_id` and `api.client_secret`; `token_endpoint` and `api_url` may
+    sit inside `api` or at the top level (inside `api` wins). Error messages name the missing
+    field, never a value.
+    """
     if isinstance(source, Mapping):
         data: Any = source
         origin = "project key"
@@ -128,7 +144,9 @@ def read_project_key(source: str | os.PathLike[str] | Mapping[str, Any]) -> dict
             raise ConfigurationError(f"{origin} is missing api.{key}")
         out[arg] = value
     for key, arg in (("api_url", "base_url"), ("token_endpoint", "token_url")):
-        value = api.get(key, data.get(key))
-        if isinstance(value, str) and value:
-            out[arg] = value
+        for holder in (api, data):  # inside `api` first, then at the top level
+            value = holder.get(key)
+            if isinstance(value, str) and value:
+                out[arg] = value
+                break
     return out

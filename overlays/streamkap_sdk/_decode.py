@@ -12,7 +12,7 @@ from typing import Any, Protocol, Self, TypeVar
 
 import httpx
 
-from ._errors import MalformedResponseError
+from ._errors import MalformedResponseError, _body_text, _snippet
 
 try:  # optional speed-up: the `speedups` extra
     import orjson
@@ -32,25 +32,45 @@ class _Model(Protocol):
 M = TypeVar("M", bound=_Model)
 
 
+_JSON_TYPES = {"dict": "object", "list": "array", "str": "string", "int": "number",
+               "float": "number", "bool": "boolean", "NoneType": "null"}  # fmt: skip
+
+
 def _path_text(path: tuple[str | int, ...]) -> str:
+    """JSONPath-style: `$.a.b[0]`, with keys that are not plain names quoted: `$.t["x.topic"]`."""
     text = "$"
     for part in path:
-        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif part.isidentifier():
+            text += f".{part}"
+        else:
+            text += f"[{json.dumps(part)}]"
     return text
 
 
 def decode_model(response: httpx.Response, model: type[M], *, what: str) -> M:
+    """Parse `response` as JSON and build `model` from it.
+
+    Raises MalformedResponseError (never retried: the server did answer, and asking again is
+    unlikely to help) when the body is not JSON, or when it does not fit the schema; then the
+    message and `.path` name where, e.g. `$.connector_metrics.p1.latest.latency`.
+    """
     try:
         data = loads(response.content)
     except ValueError as exc:
-        kind = "an empty body" if not response.content else "a body that is not valid JSON"
+        if not response.content:
+            kind = "an empty body"
+        else:
+            kind = f"a body that is not valid JSON ({exc}; starts with: {_start(response)})"
         raise MalformedResponseError(
-            f"{what}: HTTP {response.status_code} with {kind} ({exc}){_rid(response)}",
+            f"{what}: HTTP {response.status_code} with {kind}{_rid(response)}",
             response=response,
         ) from exc
     if not isinstance(data, dict):
         raise MalformedResponseError(
-            f"{what}: expected a JSON object at $, got {type(data).__name__}{_rid(response)}",
+            f"{what}: expected a JSON object at $, got "
+            f"{_JSON_TYPES.get(type(data).__name__, type(data).__name__)}{_rid(response)}",
             response=response,
         )
     try:
@@ -64,6 +84,10 @@ def decode_model(response: httpx.Response, model: type[M], *, what: str) -> M:
             response=response,
             path=path,
         ) from exc
+
+
+def _start(response: httpx.Response) -> str:
+    return repr(_snippet(_body_text(response))[:80])
 
 
 def _rid(response: httpx.Response) -> str:

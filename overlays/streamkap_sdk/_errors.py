@@ -16,13 +16,16 @@ StreamkapError
     │   └── APITimeoutError     a timeout or the call's deadline ran out
     └── MalformedResponseError  a 2xx whose body is not what the spec promises
 
-Messages never contain credentials or tokens: they are built from status codes, server details and
-request ids only.
+Messages never contain credentials or tokens: they are built from the status, a short snippet of
+the server's detail (HTML reduced to its text, anything that looks like a token or a secret
+masked) and the request id.
 """
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +52,7 @@ __all__ = [
 ]
 
 _SNIPPET_CHARS = 200
+_HTML_CHARS = 16 * 1024  # how much of an error page is searched for text
 
 
 class StreamkapError(Exception):
@@ -102,11 +106,8 @@ class BadRequestError(APIStatusError):
 
 
 class AuthenticationError(APIStatusError):
-    """401, or the token endpoint refused the credentials.
-
-    `response` is None when the SDK decided on its own (for example a 401 with a static token
-    and no credentials to renew with is still built from that response).
-    """
+    """401 from the API (after one renewal and replay), or the token endpoint refused the
+    credentials. With a static access token and no credentials the message says so."""
 
 
 class PermissionDeniedError(APIStatusError):
@@ -190,30 +191,81 @@ def _validation_items(detail: object) -> list[ValidationErrorItem]:
     return items
 
 
+_HTML = re.compile(r"^\s*(<!doctype|<html|<head|<body|<\?xml)", re.IGNORECASE)
+_BLOCKS = (("<!--", "-->"), ("<script", "</script"), ("<style", "</style"))
+_TAG = re.compile(r"<[^<>]*>")
+_SECRET_NAME = r"[\w-]*(?:secret|token|password|authorization|api[_-]?key)[\w-]*"
+_SECRETS = (
+    (re.compile(r"(?i)\b(bearer|basic)\s+[\w.~+/=-]+"), r"\1 ***"),
+    (re.compile(rf"""(?i)(["']{_SECRET_NAME}["']\s*:\s*)("[^"]*"|'[^']*'|[^\s,;}}]+)"""), r"\1***"),
+    (re.compile(rf"(?i)\b({_SECRET_NAME}=)[^\s,;&]+"), r"\1***"),
+)
+
+
+def _redact(text: str) -> str:
+    """Mask what looks like a credential: a server or proxy may echo the request back."""
+    for pattern, replacement in _SECRETS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def _snippet(text: str) -> str:
-    flat = " ".join(text.split())
+    """One line, printable, at most _SNIPPET_CHARS characters, secrets masked."""
+    text = text[: _SNIPPET_CHARS * 20]  # bounded work, whatever the body's size
+    flat = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    flat = _redact(flat)
     return flat if len(flat) <= _SNIPPET_CHARS else flat[:_SNIPPET_CHARS] + "…"
 
 
-def _describe(detail: object, body_text: str) -> str:
+def _drop_blocks(markup: str) -> str:
+    """Remove comments, scripts and styles, in one pass (no regex backtracking on junk)."""
+    lower = markup.lower()
+    nexts = {opener: lower.find(opener) for opener, _ in _BLOCKS}
+    kept, pos = [], 0
+    while True:
+        found = [(at, opener, closer) for opener, closer in _BLOCKS if (at := nexts[opener]) >= 0]
+        if not found:
+            break
+        start, _, closer = min(found)
+        kept.append(markup[pos:start])
+        end = lower.find(closer, start)
+        pos = len(markup) if end < 0 else lower.find(">", end) + 1 or len(markup)
+        for opener in nexts:
+            if 0 <= nexts[opener] < pos:
+                nexts[opener] = lower.find(opener, pos)
+    kept.append(markup[pos:])
+    return " ".join(kept)
+
+
+def _body_text(response: httpx.Response) -> str:
+    try:
+        text = response.text[:_HTML_CHARS]
+    except httpx.ResponseNotRead:
+        return ""
+    if _HTML.match(text) or "html" in response.headers.get("content-type", ""):
+        text = html.unescape(_TAG.sub(" ", _drop_blocks(text)))
+    return text
+
+
+def _describe(detail: object, response: httpx.Response) -> str:
     """A short, safe description of an error body in any of the shapes the API uses."""
-    if isinstance(detail, str) and detail:
+    if isinstance(detail, str) and detail.strip():
         return _snippet(detail)
     items = _validation_items(detail)
     if items:
-        return "; ".join(str(i) for i in items[:5]) + (" …" if len(items) > 5 else "")
-    if detail is not None:
+        text = "; ".join(str(i) for i in items[:5])
+        return _snippet(text) + (f" (and {len(items) - 5} more)" if len(items) > 5 else "")
+    if detail is not None and detail not in ("", [], {}):
         return _snippet(json.dumps(detail, default=str))
-    if body_text.strip():
-        return _snippet(body_text)
-    return "empty response body"
+    text = _body_text(response)
+    return _snippet(text) if text.strip() else "empty response body"
 
 
 def error_detail(response: httpx.Response) -> object:
     """The `detail` of a JSON error body (string or FastAPI list), else None."""
     try:
         payload: Any = response.json()
-    except ValueError:
+    except (ValueError, httpx.ResponseNotRead):
         return None
     if isinstance(payload, Mapping):
         return payload.get("detail")
@@ -228,7 +280,7 @@ def status_error(response: httpx.Response, *, context: str = "") -> APIStatusErr
     message = f"HTTP {status} {response.reason_phrase}".rstrip()
     if context:
         message += f" from {context}"
-    message += ": " + _describe(detail, "" if detail is not None else response.text)
+    message += ": " + _describe(detail, response)
     request_id = response.headers.get("x-request-id")
     if request_id:
         message += f" (request id {request_id})"

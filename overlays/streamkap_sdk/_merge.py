@@ -1,24 +1,45 @@
-"""Merging the responses of one call split into several requests (see README: large id lists).
+"""Calls split into several requests: running the chunks, and merging their responses.
 
-- entity-keyed maps (connector, inline, task and topic metrics) are unioned; the same key
-  returned by two chunks with different values is an error, never a silent overwrite;
-- account-level aggregates are not additive: `account_metrics` (and unknown top-level keys) are
-  kept only when every chunk returned the same value, otherwise dropped with a warning.
+A call with more ids than `max_ids_per_request` is sent as one request per chunk of ids, at
+most `max_concurrency` at a time (threads for the sync client, tasks for the async one); every
+chunk carries the whole `tenant_ids` list and the same other parameters. The responses are
+merged into one model (see README: large id lists):
+
+- entity-keyed maps (`connector_metrics`, `inline_metrics`, and `task_metrics` / `topic_metrics`
+  one level deeper) are unioned; the same key returned by two chunks with different values
+  raises ChunkConflictError, never a silent overwrite (equal values are kept once);
+- account-level aggregates are not additive: `account_metrics` (and any top-level field the
+  spec does not name) is kept only when every chunk returned the same value, otherwise
+  dropped, with one DroppedAggregateWarning saying which and why.
+
+The first chunk to fail (after its own retries) fails the call with its own error: chunks not
+started yet are never sent, and async chunks in flight are cancelled. A thread cannot be
+interrupted mid-request, so sync chunks already in flight finish before the error is raised
+(their results discarded); nothing is left running once the call returns.
 """
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import warnings
-from collections.abc import Sequence
-from typing import Any, Final
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from typing import Any, Final, TypeVar
 
 from streamkap_api.types import Unset
 
 from ._errors import APIError
 from ._operations import R
 
-ENTITY_MAPS: Final = ("connector_metrics", "inline_metrics", "task_metrics", "topic_metrics")
+__all__ = ["ChunkConflictError", "DroppedAggregateWarning", "gather_tasks", "gather_threads"]
+
+ENTITY_MAPS: Final = ("connector_metrics", "inline_metrics")
+NESTED_ENTITY_MAPS: Final = ("task_metrics", "topic_metrics")
 ACCOUNT_LEVEL: Final = ("account_metrics",)
+
+T = TypeVar("T")
+Progress = Callable[[int, int], None]
 
 
 class DroppedAggregateWarning(UserWarning):
@@ -33,51 +54,168 @@ class ChunkConflictError(APIError):
         self.path = path
 
 
+# -- merging ------------------------------------------------------------------------------------
+
+
+def _present(value: object) -> bool:
+    return value is not None and not isinstance(value, Unset)
+
+
+def _union(maps: Sequence[Any], path: tuple[str, ...], depth: int) -> Any:
+    """One map of the same generated type holding every key of `maps` (depth 2: nested maps)."""
+    union: dict[str, Any] = {}
+    for part in maps:
+        for key, value in part.additional_properties.items():
+            if key not in union:
+                union[key] = value
+            elif depth > 1 and _present(value) and _present(union[key]):
+                union[key] = _union([union[key], value], (*path, key), depth - 1)
+            elif union[key] != value:
+                where = "".join(f"[{p!r}]" for p in (*path[1:], key))
+                raise ChunkConflictError(
+                    f"two requests of this split call returned different values for "
+                    f"{path[0]}{where}; refusing to pick one",
+                    path=(*path, key),
+                )
+    merged = type(maps[0])()
+    merged.additional_properties = union
+    return merged
+
+
 def merge_responses(parts: Sequence[R]) -> R:
+    """One response from the responses of a split call's requests (rules: module docstring).
+
+    Called directly from the public method: the warning points at that method's caller.
+    """
     if len(parts) == 1:
         return parts[0]
     first = parts[0]
     merged = type(first)()
-    for name in ENTITY_MAPS:
-        maps = [getattr(p, name) for p in parts]
-        present = [m for m in maps if m is not None and not isinstance(m, Unset)]
-        if not present:
-            setattr(merged, name, getattr(first, name))
-            continue
-        union: dict[str, Any] = {}
-        for part in present:
-            for key, value in part.additional_properties.items():
-                if key in union and union[key] != value:
-                    raise ChunkConflictError(
-                        f"chunks disagree on {name}[{key!r}]", path=(name, key)
-                    )
-                union[key] = value
-        target = type(present[0])()
-        target.additional_properties = union
-        setattr(merged, name, target)
+    for depth, names in ((1, ENTITY_MAPS), (2, NESTED_ENTITY_MAPS)):
+        for name in names:
+            present = [m for m in (getattr(p, name) for p in parts) if _present(m)]
+            if present:
+                setattr(merged, name, _union(present, (name,), depth))
+            else:
+                setattr(merged, name, getattr(first, name))
+    dropped: list[str] = []
     for name in ACCOUNT_LEVEL:
         values = [getattr(p, name) for p in parts]
         if all(v == values[0] for v in values):
             setattr(merged, name, values[0])
         else:
-            warnings.warn(
-                f"{name} differed between the {len(parts)} requests this call was split into and "
-                "was dropped: account-level aggregates cannot be added up across chunks; "
-                "query them in one request (without ids) instead",
-                DroppedAggregateWarning,
-                stacklevel=4,
-            )
+            dropped.append(name)  # left unset on the merged model
     extra: dict[str, Any] = {}
-    keys = {k for p in parts for k in p.additional_properties}
-    for key in sorted(keys):
+    for key in dict.fromkeys(k for p in parts for k in p.additional_properties):
         values = [p.additional_properties.get(key) for p in parts]
-        if all(v == values[0] for v in values):
+        if all(key in p.additional_properties for p in parts) and all(
+            v == values[0] for v in values
+        ):
             extra[key] = values[0]
         else:
-            warnings.warn(
-                f"top-level field {key!r} differed between chunks and was dropped",
-                DroppedAggregateWarning,
-                stacklevel=4,
-            )
+            dropped.append(key)
     merged.additional_properties = extra
+    if dropped:
+        warnings.warn(
+            f"{', '.join(dropped)} differed between the {len(parts)} requests this call was "
+            "split into and was dropped: account-level aggregates cannot be added up across "
+            "chunks of ids; ask for them in one request (for example without ids)",
+            DroppedAggregateWarning,
+            stacklevel=3,  # merge_responses <- the public method <- the user's call
+        )
     return merged
+
+
+# -- running the chunks -------------------------------------------------------------------------
+
+
+class _NotStarted(Exception):
+    """A chunk skipped because another one already failed."""
+
+
+def gather_threads(
+    fn: Callable[[T], R],
+    items: Sequence[T],
+    *,
+    max_workers: int,
+    progress: Progress | None = None,
+) -> list[R]:
+    """`[fn(item) for item in items]` on at most `max_workers` threads; the first error wins."""
+    if len(items) == 1:  # no pool for the common case: the caller's own thread sends it
+        result = fn(items[0])
+        if progress is not None:
+            progress(1, 1)
+        return [result]
+    stop = threading.Event()
+
+    def run(item: T) -> R:
+        if stop.is_set():  # a worker picked it up just as another chunk failed
+            raise _NotStarted
+        try:
+            return fn(item)
+        except BaseException:
+            stop.set()  # before this worker can take the next chunk
+            raise
+
+    results: list[R] = []
+    pool = ThreadPoolExecutor(min(max_workers, len(items)), thread_name_prefix="streamkap-chunk")
+    try:
+        futures = [pool.submit(run, item) for item in items]
+        pending: set[Future[R]] = set(futures)
+        done_count = 0
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            for future in done:
+                error = future.exception()
+                if error is not None and not isinstance(error, _NotStarted):
+                    raise error
+                done_count += 1
+                if progress is not None:
+                    progress(done_count, len(items))
+        results = [f.result() for f in futures]
+    finally:
+        stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+    return results
+
+
+async def gather_tasks(
+    fn: Callable[[T], Awaitable[R]],
+    items: Sequence[T],
+    *,
+    max_concurrency: int,
+    progress: Progress | None = None,
+) -> list[R]:
+    """`[await fn(item) for item in items]`, at most `max_concurrency` at a time, in one task
+    group: the first error cancels the other tasks and is raised as itself (no ExceptionGroup)."""
+    if len(items) == 1:
+        result = await fn(items[0])
+        if progress is not None:
+            progress(1, 1)
+        return [result]
+    gate = asyncio.Semaphore(max_concurrency)
+    done_count = 0
+    failed = False
+
+    async def run(item: T) -> R:
+        nonlocal done_count, failed
+        async with gate:
+            if failed:  # woken by a failed chunk's slot before the group cancelled this task
+                raise _NotStarted
+            try:
+                result = await fn(item)
+            except BaseException:
+                failed = True
+                raise
+        done_count += 1
+        if progress is not None:
+            progress(done_count, len(items))
+        return result
+
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(run(item)) for item in items]
+    except BaseExceptionGroup as failure:
+        errors = [e for e in failure.exceptions if not isinstance(e, _NotStarted)]
+        raise errors[0] from None
+    return [task.result() for task in tasks]

@@ -1,16 +1,17 @@
 """Metrics parameters: the body-over-query rule, id-list normalisation, and checks before sending.
 
-The API takes every parameter in the query string, and `ids` / `tenant_ids` (plus any additional
-property) in a JSON body too; **the body wins**. `effective_parameters` is that rule, written once:
-the sandbox serves requests with it and the client builds requests with it.
+The POST metrics operations take every parameter in the query string, and `ids` / `tenant_ids`
+(plus any additional property) in a JSON body too; **the body wins**. `effective_parameters` is
+that rule, written once: the sandbox serves requests with it, and the client computes with it
+what the server will act on (the paging check and the override warning come from it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import warnings
+import re
 from collections.abc import Iterable, Mapping
-from typing import Any, Final
+from typing import Final
 
 from dateutil import parser as date_parser
 
@@ -21,6 +22,7 @@ __all__ = [
     "ParameterOverrideWarning",
     "effective_parameters",
     "normalize_id_list",
+    "overridden_query_keys",
 ]
 
 ID_LIST_KEYS: Final = ("ids", "tenant_ids")
@@ -28,98 +30,129 @@ ID_LIST_KEYS: Final = ("ids", "tenant_ids")
 TIME_TYPES: Final = ("timeseries", "latest", "timesummary")
 TIME_UNITS: Final = ("minute", "hour", "day", "week", "month")
 SORT_DIRS: Final = ("asc", "desc")
-POSITIVE_INTS: Final = ("size", "page", "time_interval", "topic_list_size")
+#: Wire names of the parameters that page through one request's entities.
 PAGING_KEYS: Final = ("page", "size", "from")
+
+_NUMERIC = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*")
 
 
 class ParameterOverrideWarning(UserWarning):
     """A key was given both in the query and in the body; the body value is the one used."""
 
 
+# -- the body-over-query rule -------------------------------------------------------------------
+
+
+def _resolve(
+    query: Mapping[str, object], body: Mapping[str, object] | None
+) -> tuple[dict[str, object], list[str]]:
+    """The rule itself: (effective parameters, query keys the body replaced)."""
+    effective: dict[str, object] = dict(query)
+    replaced: list[str] = []
+    for key, value in (body or {}).items():
+        if value is None:  # the server's body model defaults every field to null: absent
+            continue
+        if key in effective:
+            replaced.append(key)
+        effective[key] = value
+    for key in ID_LIST_KEYS:
+        if key in effective:
+            effective[key] = normalize_id_list(effective[key], name=key, strict=False)
+    return effective, sorted(replaced)
+
+
+def effective_parameters(
+    query: Mapping[str, object], body: Mapping[str, object] | None
+) -> dict[str, object]:
+    """The parameters the server acts on, given a request's query and its JSON body.
+
+    The API's rule for the POST metrics operations ("body parameters take precedence over query
+    parameters"), as a pure function:
+
+    - a key in the body with a non-null value replaces the same key from the query; a body
+      `null` counts as absent, so the query value (if any) stays;
+    - keys found in only one of the two are kept as they are (the body model allows additional
+      properties, so any parameter may travel in the body);
+    - `ids` and `tenant_ids` come out as lists of strings whichever form they had (a JSON array,
+      or a comma-separated string as the query always has them), normalised as by
+      `normalize_id_list(..., strict=False)`; every other value is passed through unchanged.
+
+    >>> effective_parameters({"ids": "a,b", "size": "5"}, {"ids": ["c"], "extra": 1})
+    {'ids': ['c'], 'size': '5', 'extra': 1}
+    """
+    return _resolve(query, body)[0]
+
+
+def overridden_query_keys(
+    query: Mapping[str, object], body: Mapping[str, object] | None
+) -> list[str]:
+    """The query keys whose value `effective_parameters` takes from the body instead (sorted)."""
+    return _resolve(query, body)[1]
+
+
+# -- id lists -----------------------------------------------------------------------------------
+
+
 def _split(value: str) -> list[str]:
-    return [part.strip() for part in value.split(",")]
+    return value.split(",")
 
 
 def normalize_id_list(value: object, *, name: str = "ids", strict: bool = True) -> list[str]:
-    """Turn a list/tuple/set/iterable of ids, or a comma-separated string, into a clean list.
+    """A clean list of ids from a list, tuple, set or any iterable of strings, or from one
+    comma-separated string.
 
-    Items are stripped, empties dropped and duplicates removed keeping first-seen order. With
-    `strict` (the client side) an item that itself contains a comma is rejected, because the API
-    would read it as two ids; the server side (`strict=False`) splits it, as the API does.
+    Items are stripped of surrounding whitespace, empty items dropped and duplicates removed,
+    keeping the first occurrence's position; `None` gives `[]`. The function is idempotent, and
+    `normalize_id_list(",".join(result)) == result`.
+
+    With `strict` (what the client uses) an item of an iterable that itself contains a comma is
+    rejected with InvalidParameterError naming it, because the API would read it as two ids;
+    `strict=False` (the server side) splits it instead, as the API does.
     """
     if value is None:
         return []
     if isinstance(value, str):
         raw: Iterable[object] = _split(value)
     elif isinstance(value, bytes | bytearray | Mapping):
-        raise InvalidParameterError(name, f"expected ids as strings, got {type(value).__name__}")
+        raise InvalidParameterError(
+            name,
+            f"expected a list of id strings or a comma-separated string, got "
+            f"{type(value).__name__}",
+        )
     elif isinstance(value, Iterable):
         raw = value
     else:
         raise InvalidParameterError(
-            name, f"expected a list of ids or a comma-separated string, got {type(value).__name__}"
+            name,
+            f"expected a list of id strings or a comma-separated string, got "
+            f"{type(value).__name__}",
         )
     seen: dict[str, None] = {}
     for item in raw:
         if not isinstance(item, str):
-            raise InvalidParameterError(name, f"ids must be strings, got {item!r}")
+            raise InvalidParameterError(
+                name, f"ids must be strings, got {item!r} ({type(item).__name__})"
+            )
         if "," in item:
             if strict:
                 raise InvalidParameterError(
                     name, f"id {item!r} contains a comma, which the API reads as two ids"
                 )
-            for part in _split(item):
-                if part:
-                    seen.setdefault(part, None)
-            continue
-        item = item.strip()
-        if item:
-            seen.setdefault(item, None)
+            parts = _split(item)
+        else:
+            parts = [item]
+        for part in parts:
+            part = part.strip()
+            if part:
+                seen.setdefault(part, None)
     return list(seen)
 
 
-def effective_parameters(
-    query: Mapping[str, object], body: Mapping[str, object] | None
-) -> dict[str, object]:
-    """The parameters the server acts on, given a request's query and JSON body.
-
-    Rules (the API's, as documented for the POST metrics operations):
-    - a key present in the body with a non-null value overrides the same key in the query;
-      a body `null` counts as absent (the server's body model defaults every field to null);
-    - `ids` and `tenant_ids` come out as lists of strings, from an array or a comma-separated
-      string in either place; other values are passed through unchanged;
-    - keys that appear in only one place are kept (the body model allows additional properties).
-    """
-    merged: dict[str, object] = dict(query)
-    if body:
-        merged.update((k, v) for k, v in body.items() if v is not None)
-    for key in ID_LIST_KEYS:
-        if key in merged:
-            merged[key] = normalize_id_list(merged[key], name=key, strict=False)
-    return merged
-
-
-def overridden_query_keys(
-    query: Mapping[str, object], body: Mapping[str, object] | None
-) -> list[str]:
-    """Query keys whose value the body replaces (per `effective_parameters`)."""
-    if not body:
-        return []
-    return sorted(k for k, v in body.items() if v is not None and k in query)
-
-
-def warn_overrides(query: Mapping[str, object], body: Mapping[str, object] | None) -> None:
-    keys = overridden_query_keys(query, body)
-    if keys:
-        warnings.warn(
-            f"query parameter(s) {', '.join(keys)} are also in the body; "
-            "the API uses the body value",
-            ParameterOverrideWarning,
-            stacklevel=4,
-        )
+# -- single-value checks ------------------------------------------------------------------------
 
 
 def check_choice(name: str, value: object, allowed: tuple[str, ...]) -> str | None:
+    """`value` itself when it is one of `allowed` (or None)."""
     if value is None:
         return None
     if not isinstance(value, str) or value not in allowed:
@@ -127,44 +160,78 @@ def check_choice(name: str, value: object, allowed: tuple[str, ...]) -> str | No
     return value
 
 
-def check_positive_int(name: str, value: object, *, allow_string: bool = False) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, str) and allow_string:
-        if value.isdigit():
-            return check_positive_int(name, int(value))
-        if not value.strip():
-            raise InvalidParameterError(name, "must not be empty")
-        return value  # the API's schema allows non-numeric page tokens
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidParameterError(name, f"must be a positive integer; got {value!r}")
+def check_string(name: str, value: object) -> str | None:
+    """Any string (or None): parameters whose values the API does not enumerate."""
+    if value is not None and not isinstance(value, str):
+        raise InvalidParameterError(name, f"must be a string; got {value!r}")
     return value
 
 
-def to_utc(name: str, value: dt.datetime | str | None) -> dt.datetime | None:
-    """An aware datetime in UTC, from an aware datetime or an ISO 8601 string with an offset."""
+def check_int(name: str, value: object, *, minimum: int = 1, numeric_strings: bool = False) -> int:
+    """An int >= `minimum`; with `numeric_strings`, a string holding one is accepted too."""
+    if numeric_strings and isinstance(value, str) and _NUMERIC.fullmatch(value):
+        text = value.strip()
+        try:
+            value = int(text)
+        except ValueError:  # "2.0" is 2; "2.5" stays a string and is rejected below
+            number = float(text)
+            value = int(number) if number.is_integer() else value
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        kind = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        raise InvalidParameterError(name, f"must be {kind}; got {value!r}")
+    return value
+
+
+def check_page(value: object) -> int | str | None:
+    """A page number >= 1 (also as a numeric string), or an opaque non-empty page token."""
+    if value is None:
+        return None
+    if isinstance(value, str) and not _NUMERIC.fullmatch(value):
+        if not value.strip():
+            raise InvalidParameterError("page", "must be a positive integer or a page token")
+        return value  # the schema allows a string: an opaque token passes through
+    return check_int("page", value, numeric_strings=True)
+
+
+# -- timestamps ---------------------------------------------------------------------------------
+
+
+def to_utc(name: str, value: object) -> dt.datetime | None:
+    """An aware datetime in UTC, from an aware datetime or an ISO 8601 string with an offset.
+
+    A naive datetime, or a string without an offset (or `Z`), is rejected: it does not say which
+    instant it means.
+    """
     if value is None:
         return None
     if isinstance(value, str):
         try:
-            parsed = date_parser.isoparse(value)
+            parsed = date_parser.isoparse(value.strip())
         except (ValueError, OverflowError) as exc:
             raise InvalidParameterError(
                 name, f"not an ISO 8601 timestamp: {value!r} (e.g. 2025-01-15T10:00:00Z)"
             ) from exc
+        if parsed.tzinfo is None:
+            raise InvalidParameterError(
+                name, f"{value!r} has no UTC offset; add one, e.g. 2025-01-15T10:00:00Z"
+            )
         value = parsed
     elif not isinstance(value, dt.datetime):
         raise InvalidParameterError(
-            name, f"expected a datetime or ISO 8601 string, got {type(value).__name__}"
+            name, f"expected a datetime or an ISO 8601 string, got {type(value).__name__}"
         )
     if value.tzinfo is None or value.utcoffset() is None:
         raise InvalidParameterError(
-            name, "needs a time zone (naive datetimes are ambiguous); use e.g. tzinfo=timezone.utc"
+            name,
+            "naive datetime (no time zone) is ambiguous; use an aware one, "
+            "e.g. datetime(..., tzinfo=timezone.utc)",
         )
-    return value.astimezone(dt.UTC)
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError as exc:
+        raise InvalidParameterError(name, f"{value!r} is out of range in UTC") from exc
 
 
 def format_utc(value: dt.datetime) -> str:
-    """ISO 8601 with a `Z`, as the API documents (`2025-01-15T10:00:00Z`)."""
-    text = value.astimezone(dt.UTC).replace(tzinfo=None).isoformat()
-    return text + "Z"
+    """ISO 8601 in UTC with a `Z`, as the API documents it (`2025-01-15T10:00:00Z`)."""
+    return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat() + "Z"

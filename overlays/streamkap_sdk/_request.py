@@ -1,12 +1,19 @@
-"""From call arguments to validated request pieces (nothing is sent from here)."""
+"""From call arguments to validated request pieces (nothing is sent from here).
+
+`prepare()` checks every argument and raises InvalidParameterError before anything is sent;
+`request_kwargs()` builds one request of the call through the generated `_get_kwargs`:
+`ids` and `tenant_ids` travel in the JSON body as arrays, every other parameter in the query,
+`extra_query=` / `extra_body=` are added as given.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import math
+import json
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import Any, Final, TypedDict
 
 from ._errors import InvalidParameterError
 from ._operations import Operation, R
@@ -16,12 +23,16 @@ from ._params import (
     SORT_DIRS,
     TIME_TYPES,
     TIME_UNITS,
+    ParameterOverrideWarning,
     check_choice,
-    check_positive_int,
+    check_int,
+    check_page,
+    check_string,
+    effective_parameters,
     format_utc,
     normalize_id_list,
+    overridden_query_keys,
     to_utc,
-    warn_overrides,
 )
 
 IdList = str | Iterable[str]
@@ -51,10 +62,16 @@ class MetricsParams(TypedDict, total=False):
     extra_body: Mapping[str, Any] | None
 
 
-_QUERY_ONLY = (
-    "time_type", "time_unit", "time_interval", "level", "sort", "sort_dir", "size", "page",
-    "from_", "snapshot", "id", "topic_list_from", "topic_list_size",
-)  # fmt: skip
+#: Python name -> wire name of every query parameter the generated builder takes.
+_WIRE: Final = {
+    "id": "id", "topic_list_from": "topic_list_from", "topic_list_size": "topic_list_size",
+    "from_": "from", "size": "size", "level": "level", "page": "page",
+    "timestamp_to": "timestamp_to", "timestamp_from": "timestamp_from", "time_unit": "time_unit",
+    "time_interval": "time_interval", "time_type": "time_type", "snapshot": "snapshot",
+    "sort": "sort", "sort_dir": "sort_dir",
+}  # fmt: skip
+_QUERY_PRIMITIVES: Final = (str, int, float, bool)
+_KNOWN: Final = frozenset(MetricsParams.__annotations__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,41 +85,108 @@ class Prepared:
     extra_body: dict[str, Any]
 
     def chunks(self, max_ids: int) -> list[list[str]]:
+        """The ids split into runs of at most `max_ids`, in order (one empty run for no ids)."""
         if len(self.ids) <= max_ids:
             return [self.ids]
         return [self.ids[i : i + max_ids] for i in range(0, len(self.ids), max_ids)]
 
 
 def prepare(
+    op: Operation[R],
     ids: IdList | None,
-    params: MetricsParams,
+    params: Mapping[str, Any],
     *,
     max_ids_per_request: int,
     now: dt.datetime | None = None,
 ) -> Prepared:
-    unknown = set(params) - set(MetricsParams.__annotations__)
+    """Check and normalise one call's arguments; raise InvalidParameterError, or warn once.
+
+    Call it directly from the public method: a ParameterOverrideWarning points at that
+    method's caller.
+    """
+    unknown = sorted(set(params) - _KNOWN)
     if unknown:
+        name = unknown[0]
+        hint = "from_=" if name == "from" else "extra_query= or extra_body="
         raise InvalidParameterError(
-            sorted(unknown)[0], "unknown parameter; pass parameters the SDK does not know yet "
-            "in extra_query= or extra_body="
-        )  # fmt: skip
-    query: dict[str, Any] = {k: params.get(k) for k in _QUERY_ONLY if params.get(k) is not None}
+            name, f"unknown parameter; pass it as {hint} (for parameters the SDK does not name)"
+        )
+    query = _checked_query(params, now)
+    extra_query = _extras("extra_query", params.get("extra_query"))
+    extra_body = _extras("extra_body", params.get("extra_body"))
+    for key, value in extra_query.items():
+        if not _query_value(value):
+            raise InvalidParameterError(
+                "extra_query", f"{key!r}: expected a string, number or list of them; got {value!r}"
+            )
+        if key in _WIRE.values() and _python_name(key) in query:
+            raise InvalidParameterError(
+                "extra_query", f"{key!r} is also given as {_python_name(key)}=; give it once"
+            )
+    if extra_body:
+        try:
+            json.dumps(extra_body, allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            raise InvalidParameterError("extra_body", f"not JSON-serialisable: {exc}") from None
+    prepared = Prepared(
+        ids=normalize_id_list(ids, name="ids"),
+        tenant_ids=normalize_id_list(params.get("tenant_ids"), name="tenant_ids"),
+        query=query,
+        extra_query=extra_query,
+        extra_body=extra_body,
+    )
+    chunks = prepared.chunks(max_ids_per_request)
+    if len(chunks) == 1 and not extra_body:
+        # The common call: nothing to page across, and only extra_body can override the query
+        # (ids and tenant_ids never travel in it), so there is no need to build a sample.
+        return prepared
+    # What the server will act on, computed by the same rule it applies (body over query).
+    sample = request_kwargs(op, prepared, chunks[0])
+    effective = effective_parameters(sample["params"], sample["json"])
+    if len(chunks) > 1:
+        paging = [key for key in PAGING_KEYS if effective.get(key) is not None]
+        if paging:
+            raise InvalidParameterError(
+                paging[0],
+                f"paging cannot be combined with {len(prepared.ids)} ids, which are sent in "
+                f"{len(chunks)} requests of at most {max_ids_per_request} ids; page within one "
+                f"request's ids instead (or raise max_ids_per_request)",
+            )
+    overridden = overridden_query_keys(sample["params"], sample["json"])
+    if overridden:
+        warnings.warn(
+            f"{', '.join(overridden)}: given in the query and in the body (extra_body=); "
+            "the API uses the body value",
+            ParameterOverrideWarning,
+            stacklevel=3,  # prepare <- the public method <- the user's call
+        )
+    return prepared
+
+
+def _checked_query(params: Mapping[str, Any], now: dt.datetime | None) -> dict[str, Any]:
+    """The named query parameters, checked and normalised (generated-builder kwargs)."""
+    query: dict[str, Any] = {k: params[k] for k in _WIRE if params.get(k) is not None}
     check_choice("time_type", query.get("time_type"), TIME_TYPES)
     check_choice("time_unit", query.get("time_unit"), TIME_UNITS)
     check_choice("sort_dir", query.get("sort_dir"), SORT_DIRS)
+    for name in ("level", "sort", "snapshot", "id"):
+        check_string(name, query.get(name))
     for name in ("size", "topic_list_size"):
-        check_positive_int(name, query.get(name))
-    for name in ("page", "time_interval"):
         if name in query:
-            query[name] = check_positive_int(name, query[name], allow_string=True)
+            query[name] = check_int(name, query[name])
+    if "time_interval" in query:
+        query["time_interval"] = check_int(
+            "time_interval", query["time_interval"], numeric_strings=True
+        )
     if "topic_list_from" in query:
-        value = query["topic_list_from"]
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise InvalidParameterError(
-                "topic_list_from", f"must be an integer >= 0; got {value!r}"
-            )
-    start = to_utc("timestamp_from", params.get("timestamp_from"))
-    end = to_utc("timestamp_to", params.get("timestamp_to"))
+        query["topic_list_from"] = check_int("topic_list_from", query["topic_list_from"], minimum=0)
+    if "page" in query:
+        query["page"] = check_page(query["page"])
+    cursor = query.get("from_")
+    if cursor is not None and (isinstance(cursor, bool) or not isinstance(cursor, int | str)):
+        raise InvalidParameterError("from_", f"must be an integer or a string; got {cursor!r}")
+    start = to_utc("timestamp_from", query.pop("timestamp_from", None))
+    end = to_utc("timestamp_to", query.pop("timestamp_to", None))
     since = params.get("since")
     if since is not None:
         if not isinstance(since, dt.timedelta) or since <= dt.timedelta(0):
@@ -119,35 +203,34 @@ def prepare(
         query["timestamp_from"] = format_utc(start)
     if end is not None:
         query["timestamp_to"] = format_utc(end)
-    extra_query = dict(params.get("extra_query") or {})
-    extra_body = dict(params.get("extra_body") or {})
+    return query
+
+
+def _extras(name: str, value: object) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+        raise InvalidParameterError(name, f"expected a mapping of str keys, got {value!r}")
     for key in ID_LIST_KEYS:
-        if key in extra_body or key in extra_query:
-            raise InvalidParameterError(key, f"pass {key}= directly, not in extra_query/extra_body")
-    prepared = Prepared(
-        ids=normalize_id_list(ids, name="ids"),
-        tenant_ids=normalize_id_list(params.get("tenant_ids"), name="tenant_ids"),
-        query=query,
-        extra_query=extra_query,
-        extra_body=extra_body,
-    )
-    if len(prepared.ids) > max_ids_per_request:
-        paging = [k for k in PAGING_KEYS if _wire(k) in query or k in extra_query]
-        if paging:
-            raise InvalidParameterError(
-                paging[0], f"paging cannot be combined with {len(prepared.ids)} ids, which are "
-                f"sent in {math.ceil(len(prepared.ids) / max_ids_per_request)} requests of at "
-                f"most {max_ids_per_request}; page within one request's ids instead",
-            )  # fmt: skip
-    return prepared
+        if key in value:
+            raise InvalidParameterError(key, f"pass {key}= directly, not in {name}=")
+    if name == "extra_query":  # None means "not given", as for the named parameters
+        return {k: v for k, v in value.items() if v is not None}
+    return dict(value)  # a body null is sent as null, which the API reads as absent
 
 
-def _wire(name: str) -> str:
-    return "from_" if name == "from" else name
+def _query_value(value: object) -> bool:
+    if isinstance(value, list | tuple):
+        return all(isinstance(v, _QUERY_PRIMITIVES) for v in value)
+    return isinstance(value, _QUERY_PRIMITIVES)
+
+
+def _python_name(wire: str) -> str:
+    return "from_" if wire == "from" else wire
 
 
 def request_kwargs(op: Operation[R], prepared: Prepared, ids: list[str]) -> dict[str, Any]:
-    """httpx.Client.build_request kwargs for one request carrying `ids`."""
+    """httpx.Client.build_request kwargs for one request of the call, carrying `ids`."""
     fields: dict[str, Any] = {}
     if ids:
         fields["ids"] = ids
@@ -158,5 +241,4 @@ def request_kwargs(op: Operation[R], prepared: Prepared, ids: list[str]) -> dict
         kwargs["params"] = {**kwargs["params"], **prepared.extra_query}
     if prepared.extra_body:
         kwargs["json"] = {**prepared.extra_body, **kwargs["json"]}
-        warn_overrides(kwargs["params"], kwargs["json"])
     return kwargs

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import math
 import random
 import time
 from collections.abc import Callable, Generator, Mapping
@@ -19,12 +20,21 @@ import httpx
 
 from ._errors import (
     APIConnectionError,
+    APIError,
     APIStatusError,
     APITimeoutError,
     status_error,
 )
 
-__all__ = ["DEFAULT_MAX_RETRIES", "RETRYABLE_STATUS", "RetryPolicy"]
+__all__ = [
+    "DEFAULT_MAX_RETRIES",
+    "RETRYABLE_STATUS",
+    "RetryPolicy",
+    "attempts",
+    "backoff_delay",
+    "parse_retry_after",
+    "retry_delay",
+]
 
 logger = logging.getLogger("streamkap_sdk")
 
@@ -44,31 +54,49 @@ class RetryPolicy:
 
 
 def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
-    """Seconds the server asks us to wait: `retry-after-ms`, or `Retry-After` (seconds or date)."""
-    ms = headers.get("retry-after-ms")
+    """Seconds the server asks us to wait, or None when it does not say (or says nonsense).
+
+    `retry-after-ms` (milliseconds) wins over `Retry-After`, which is delay-seconds or an HTTP
+    date (a date in the past means "now": 0). Negative, non-finite or unparsable values are
+    ignored, so the caller falls back to its own backoff.
+    """
+    ms = _seconds(headers.get("retry-after-ms"))
     if ms is not None:
-        try:
-            value = float(ms) / 1000
-        except ValueError:
-            value = -1.0
-        if value >= 0:
-            return value
+        return ms / 1000
     header = headers.get("retry-after")
     if header is None:
         return None
+    seconds = _seconds(header)
+    if seconds is not None:
+        return seconds
+    parsed = email.utils.parsedate_tz(header)
+    if parsed is None:
+        return None
     try:
-        seconds = float(header)
+        when = float(email.utils.mktime_tz(parsed))
+    except (OverflowError, ValueError):
+        return None
+    return max(when - (time.time() if now is None else now), 0.0)
+
+
+def _seconds(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        number = float(value)
     except ValueError:
-        parsed = email.utils.parsedate_tz(header)
-        if parsed is None:
-            return None
-        seconds = float(email.utils.mktime_tz(parsed)) - (time.time() if now is None else now)
-    return max(seconds, 0.0) if seconds == seconds else None  # NaN check
+        return None
+    return number if math.isfinite(number) and number >= 0 else None
 
 
 def backoff_delay(retry_number: int, policy: RetryPolicy, rand: Callable[[], float]) -> float:
-    """Exponential backoff with jitter for the `retry_number`-th retry (1-based)."""
-    base = min(policy.initial_delay * 2.0 ** (retry_number - 1), policy.max_delay)
+    """Exponential backoff with jitter for the `retry_number`-th retry (1-based).
+
+    `initial_delay * 2**(n-1)`, capped at `max_delay`, then scaled by a factor in
+    `[1 - jitter, 1]` so that many clients failing together do not retry in lockstep.
+    """
+    exponent = min(max(retry_number - 1, 0), 32)  # 2**32 * anything sane is past any cap
+    base = min(policy.initial_delay * 2.0**exponent, policy.max_delay)
     return base * (1 - policy.jitter * rand())
 
 
@@ -78,7 +106,11 @@ def retry_delay(
     policy: RetryPolicy,
     rand: Callable[[], float] = random.random,
 ) -> float | None:
-    """How long to wait before retry `retry_number`, or None when the server's wait is too long."""
+    """How long to wait before retry `retry_number`, or None when the server's wait is too long.
+
+    A server-given wait (Retry-After, retry-after-ms) is honoured as is up to
+    `policy.max_retry_after`; without one, exponential backoff with jitter.
+    """
     if response is not None:
         asked = parse_retry_after(response.headers)
         if asked is not None:
@@ -90,11 +122,13 @@ def is_retryable_status(status: int) -> bool:
     return status in RETRYABLE_STATUS
 
 
-def map_transport_error(exc: httpx.TransportError) -> APIConnectionError:
+def map_transport_error(exc: httpx.TransportError, what: str = "request") -> APIConnectionError:
     request = exc.request if exc._request is not None else None
     if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(f"Request timed out ({type(exc).__name__})", request=request)
-    return APIConnectionError(f"Connection error ({type(exc).__name__}: {exc})", request=request)
+        return APITimeoutError(f"{what} timed out ({type(exc).__name__})", request=request)
+    return APIConnectionError(
+        f"connection error on {what} ({type(exc).__name__}: {exc})", request=request
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,65 +149,94 @@ def attempts(
     policy: RetryPolicy,
     *,
     deadline: float | None = None,
-    what: str = "request",
+    method: str = "",
+    path: str = "",
     clock: Callable[[], float] = time.monotonic,
     rand: Callable[[], float] = random.random,
     on_error: Callable[[APIStatusError], APIStatusError] = lambda e: e,
 ) -> Flow:
     """Run one call: send, decide, sleep, repeat; return the successful response or raise.
 
-    `deadline` (seconds, monotonic) bounds everything, sleeps included: running out raises
-    APITimeoutError. `on_error` lets the caller enrich a status error before it is raised.
+    The driver answers each `Send` with the response, or with the `httpx.TransportError` /
+    `APIStatusError` (from the auth flow's token endpoint) that sending raised; it answers
+    `Sleep` with None. Anything else the driver must let propagate: it is not ours to retry.
+
+    `deadline` (seconds) bounds everything, sleeps included: `Send.timeout` says how much is
+    left, a wait that would end past it is not started, and running out raises APITimeoutError.
+    `on_error` lets the caller enrich a status error before it is raised.
     """
+    what = f"{method} {path}".strip() or "request"
     start = clock()
     end = None if deadline is None else start + deadline
     retry = 0
+    last: Exception | None = None
     while True:
         left = None if end is None else end - clock()
         if left is not None and left <= 0:
-            raise APITimeoutError(f"deadline of {deadline:g}s exceeded for {what}")
+            raise APITimeoutError(
+                f"deadline of {deadline:g}s exceeded for {what} after {retry} retries"
+                + (f"; last error: {last}" if last else "")
+            ) from last
         outcome = yield Send(left)
-        assert outcome is not None
-        error: Exception
+        assert outcome is not None, "answer Send with the response or the exception"
+        error: APIError
+        response: httpx.Response | None = None
         if isinstance(outcome, httpx.Response):
             if outcome.is_success:
                 return outcome
             error = on_error(status_error(outcome))
-            retryable = is_retryable_status(outcome.status_code)
-            response: httpx.Response | None = outcome
+            retryable, response = is_retryable_status(outcome.status_code), outcome
         elif isinstance(outcome, httpx.TransportError):
-            error = map_transport_error(outcome)
-            retryable, response = True, None
+            error = map_transport_error(outcome, what)
+            error.__cause__ = outcome
+            retryable = True
         elif isinstance(outcome, APIStatusError):  # raised by the auth flow (token endpoint)
             error = outcome
             retryable, response = is_retryable_status(outcome.status_code), outcome.response
         else:
             raise outcome
-        if not retryable or retry >= policy.max_retries:
+        last = error
+        if not retryable:
+            raise error
+        if retry >= policy.max_retries:
+            if policy.max_retries:
+                error.add_note(f"gave up after {retry + 1} attempts")
             raise error
         retry += 1
         delay = retry_delay(retry, response, policy, rand)
         if delay is None:
-            raise error  # the server asked for a longer wait than we are willing to sleep
+            asked = parse_retry_after(response.headers) if response is not None else None
+            error.add_note(
+                f"not retried: the server asked to wait {asked:g}s, more than the "
+                f"{policy.max_retry_after:g}s this client waits (RetryPolicy.max_retry_after)"
+            )
+            raise error
         if end is not None and clock() + delay >= end:
             raise APITimeoutError(
                 f"deadline of {deadline:g}s would pass during the {delay:.2f}s wait before "
                 f"retry {retry} of {what}; last error: {error}"
             ) from error
         logger.info(
-            "retrying %s after %s (retry %d of %d, waiting %.2fs)",
+            "retrying %s after %s: attempt %d of %d in %.2fs",
             what,
             _short(outcome),
-            retry,
-            policy.max_retries,
+            retry + 1,
+            policy.max_retries + 1,
             delay,
         )
         yield Sleep(delay)
 
 
 def _short(outcome: Outcome) -> str:
-    if isinstance(outcome, httpx.Response):
-        return f"HTTP {outcome.status_code}"
-    if isinstance(outcome, APIStatusError):
-        return f"HTTP {outcome.status_code}"
-    return type(outcome).__name__
+    if isinstance(outcome, httpx.TransportError):
+        return type(outcome).__name__
+    response = (
+        outcome if isinstance(outcome, httpx.Response) else getattr(outcome, "response", None)
+    )
+    if not isinstance(response, httpx.Response):
+        return type(outcome).__name__
+    text = f"HTTP {response.status_code}"
+    if isinstance(outcome, APIStatusError) and response._request is not None:
+        text += f" from {response.request.url.path}"  # the token endpoint, via the auth flow
+    rid = response.headers.get("x-request-id")
+    return text + (f" (request id {rid})" if rid else "")

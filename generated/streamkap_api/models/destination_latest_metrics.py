@@ -1,14 +1,29 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, DecodeError, Unset, decode_with_gc_paused
 
 T = TypeVar("T", bound="DestinationLatestMetrics")
+
+_PROPERTY_NAMES = frozenset(
+    (
+        "connector_status",
+        "latency",
+        "partitionCount",
+        "putBatchMaxTimeMs",
+        "recordsLag",
+        "sinkRecordReadTotal",
+        "recordsConsumedTotal",
+        "sinkRecordSendTotal",
+        "bytesConsumedTotal",
+        "qa_exact_count_diff",
+    )
+)
 
 
 @_attrs_define
@@ -129,124 +144,162 @@ class DestinationLatestMetrics:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        """Build from decoded JSON; raise `DecodeError` (with its JSON path) if it does not fit."""
+        return decode_with_gc_paused(cls._from_dict, src_dict)
 
-        def _parse_connector_status(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+    @classmethod
+    def _from_dict(cls, d: Mapping[str, Any]) -> Self:
+        if type(d) is not dict and not isinstance(d, Mapping):
+            raise DecodeError.wrong_type([], "object", d)
+        connector_status = d.get("connector_status", UNSET)
+        if connector_status is not UNSET and not (
+            isinstance(connector_status, str) or connector_status is None
+        ):
+            raise DecodeError.wrong_type(
+                ["connector_status"], "string | null", connector_status
+            )
 
-        connector_status = _parse_connector_status(d.pop("connector_status", UNSET))
+        latency = d.get("latency", UNSET)
+        if latency is not UNSET and not (
+            (
+                isinstance(latency, float)
+                or (isinstance(latency, int) and not isinstance(latency, bool))
+            )
+            or latency is None
+        ):
+            raise DecodeError.wrong_type(["latency"], "number | null", latency)
 
-        def _parse_latency(data: object) -> float | int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | int | None | Unset, data)
+        partition_count = d.get("partitionCount", UNSET)
+        if partition_count is not UNSET and not (
+            (
+                isinstance(partition_count, float)
+                or (
+                    isinstance(partition_count, int)
+                    and not isinstance(partition_count, bool)
+                )
+            )
+            or partition_count is None
+        ):
+            raise DecodeError.wrong_type(
+                ["partitionCount"], "number | null", partition_count
+            )
 
-        latency = _parse_latency(d.pop("latency", UNSET))
+        put_batch_max_time_ms = d.get("putBatchMaxTimeMs", UNSET)
+        if put_batch_max_time_ms is not UNSET and not (
+            (
+                isinstance(put_batch_max_time_ms, float)
+                or (
+                    isinstance(put_batch_max_time_ms, int)
+                    and not isinstance(put_batch_max_time_ms, bool)
+                )
+            )
+            or put_batch_max_time_ms is None
+        ):
+            raise DecodeError.wrong_type(
+                ["putBatchMaxTimeMs"], "number | null", put_batch_max_time_ms
+            )
 
-        def _parse_partition_count(data: object) -> float | int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | int | None | Unset, data)
+        records_lag = d.get("recordsLag", UNSET)
+        if records_lag is not UNSET and not (
+            (
+                isinstance(records_lag, float)
+                or (isinstance(records_lag, int) and not isinstance(records_lag, bool))
+            )
+            or records_lag is None
+        ):
+            raise DecodeError.wrong_type(["recordsLag"], "number | null", records_lag)
 
-        partition_count = _parse_partition_count(d.pop("partitionCount", UNSET))
+        sink_record_read_total = d.get("sinkRecordReadTotal", UNSET)
+        if sink_record_read_total is not UNSET and not (
+            (
+                isinstance(sink_record_read_total, float)
+                or (
+                    isinstance(sink_record_read_total, int)
+                    and not isinstance(sink_record_read_total, bool)
+                )
+            )
+            or sink_record_read_total is None
+        ):
+            raise DecodeError.wrong_type(
+                ["sinkRecordReadTotal"], "number | null", sink_record_read_total
+            )
 
-        def _parse_put_batch_max_time_ms(data: object) -> float | int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | int | None | Unset, data)
+        records_consumed_total = d.get("recordsConsumedTotal", UNSET)
+        if records_consumed_total is not UNSET and not (
+            (
+                isinstance(records_consumed_total, float)
+                or (
+                    isinstance(records_consumed_total, int)
+                    and not isinstance(records_consumed_total, bool)
+                )
+            )
+            or records_consumed_total is None
+        ):
+            raise DecodeError.wrong_type(
+                ["recordsConsumedTotal"], "number | null", records_consumed_total
+            )
 
-        put_batch_max_time_ms = _parse_put_batch_max_time_ms(
-            d.pop("putBatchMaxTimeMs", UNSET)
-        )
+        sink_record_send_total = d.get("sinkRecordSendTotal", UNSET)
+        if sink_record_send_total is not UNSET and not (
+            (
+                isinstance(sink_record_send_total, float)
+                or (
+                    isinstance(sink_record_send_total, int)
+                    and not isinstance(sink_record_send_total, bool)
+                )
+            )
+            or sink_record_send_total is None
+        ):
+            raise DecodeError.wrong_type(
+                ["sinkRecordSendTotal"], "number | null", sink_record_send_total
+            )
 
-        def _parse_records_lag(data: object) -> float | int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | int | None | Unset, data)
+        bytes_consumed_total = d.get("bytesConsumedTotal", UNSET)
+        if bytes_consumed_total is not UNSET and not (
+            (
+                isinstance(bytes_consumed_total, float)
+                or (
+                    isinstance(bytes_consumed_total, int)
+                    and not isinstance(bytes_consumed_total, bool)
+                )
+            )
+            or bytes_consumed_total is None
+        ):
+            raise DecodeError.wrong_type(
+                ["bytesConsumedTotal"], "number | null", bytes_consumed_total
+            )
 
-        records_lag = _parse_records_lag(d.pop("recordsLag", UNSET))
-
-        def _parse_sink_record_read_total(data: object) -> float | int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | int | None | Unset, data)
-
-        sink_record_read_total = _parse_sink_record_read_total(
-            d.pop("sinkRecordReadTotal", UNSET)
-        )
-
-        def _parse_records_consumed_total(data: object) -> float | int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | int | None | Unset, data)
-
-        records_consumed_total = _parse_records_consumed_total(
-            d.pop("recordsConsumedTotal", UNSET)
-        )
-
-        def _parse_sink_record_send_total(data: object) -> float | int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | int | None | Unset, data)
-
-        sink_record_send_total = _parse_sink_record_send_total(
-            d.pop("sinkRecordSendTotal", UNSET)
-        )
-
-        def _parse_bytes_consumed_total(data: object) -> float | int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | int | None | Unset, data)
-
-        bytes_consumed_total = _parse_bytes_consumed_total(
-            d.pop("bytesConsumedTotal", UNSET)
-        )
-
-        def _parse_qa_exact_count_diff(data: object) -> float | int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | int | None | Unset, data)
-
-        qa_exact_count_diff = _parse_qa_exact_count_diff(
-            d.pop("qa_exact_count_diff", UNSET)
-        )
+        qa_exact_count_diff = d.get("qa_exact_count_diff", UNSET)
+        if qa_exact_count_diff is not UNSET and not (
+            (
+                isinstance(qa_exact_count_diff, float)
+                or (
+                    isinstance(qa_exact_count_diff, int)
+                    and not isinstance(qa_exact_count_diff, bool)
+                )
+            )
+            or qa_exact_count_diff is None
+        ):
+            raise DecodeError.wrong_type(
+                ["qa_exact_count_diff"], "number | null", qa_exact_count_diff
+            )
 
         destination_latest_metrics = cls(
-            connector_status=connector_status,
-            latency=latency,
-            partition_count=partition_count,
-            put_batch_max_time_ms=put_batch_max_time_ms,
-            records_lag=records_lag,
-            sink_record_read_total=sink_record_read_total,
-            records_consumed_total=records_consumed_total,
-            sink_record_send_total=sink_record_send_total,
-            bytes_consumed_total=bytes_consumed_total,
-            qa_exact_count_diff=qa_exact_count_diff,
+            connector_status,
+            latency,
+            partition_count,
+            put_batch_max_time_ms,
+            records_lag,
+            sink_record_read_total,
+            records_consumed_total,
+            sink_record_send_total,
+            bytes_consumed_total,
+            qa_exact_count_diff,
         )
-
-        destination_latest_metrics.additional_properties = d
+        if not _PROPERTY_NAMES.issuperset(d):
+            destination_latest_metrics.additional_properties = {
+                k: v for k, v in d.items() if k not in _PROPERTY_NAMES
+            }
         return destination_latest_metrics
 
     @property

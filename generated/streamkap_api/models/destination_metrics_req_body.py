@@ -1,14 +1,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, DecodeError, Unset, decode_with_gc_paused
 
 T = TypeVar("T", bound="DestinationMetricsReqBody")
+
+_PROPERTY_NAMES = frozenset(("ids", "tenant_ids"))
 
 
 @_attrs_define
@@ -60,48 +62,59 @@ class DestinationMetricsReqBody:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        """Build from decoded JSON; raise `DecodeError` (with its JSON path) if it does not fit."""
+        return decode_with_gc_paused(cls._from_dict, src_dict)
 
-        def _parse_ids(data: object) -> list[str] | None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                ids_type_0 = cast(list[str], data)
+    @classmethod
+    def _from_dict(cls, d: Mapping[str, Any]) -> Self:
+        if type(d) is not dict and not isinstance(d, Mapping):
+            raise DecodeError.wrong_type([], "object", d)
+        _ids = d.get("ids", UNSET)
+        ids: list[str] | None | str | Unset = UNSET
+        if _ids is not UNSET:
+            if isinstance(_ids, str) or _ids is None:
+                ids = _ids
+            elif isinstance(_ids, list):
+                ids = []
+                try:
+                    for ids_data in _ids:
+                        if not isinstance(ids_data, str):
+                            raise DecodeError.wrong_type([], "string", ids_data)
+                        ids.append(ids_data)
+                except DecodeError as e:
+                    e.path[:0] = ("ids", len(ids))
+                    raise
+            else:
+                raise DecodeError.wrong_type(["ids"], "array | string | null", _ids)
 
-                return ids_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[str] | None | str | Unset, data)
-
-        ids = _parse_ids(d.pop("ids", UNSET))
-
-        def _parse_tenant_ids(data: object) -> list[str] | None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                tenant_ids_type_0 = cast(list[str], data)
-
-                return tenant_ids_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[str] | None | str | Unset, data)
-
-        tenant_ids = _parse_tenant_ids(d.pop("tenant_ids", UNSET))
+        _tenant_ids = d.get("tenant_ids", UNSET)
+        tenant_ids: list[str] | None | str | Unset = UNSET
+        if _tenant_ids is not UNSET:
+            if isinstance(_tenant_ids, str) or _tenant_ids is None:
+                tenant_ids = _tenant_ids
+            elif isinstance(_tenant_ids, list):
+                tenant_ids = []
+                try:
+                    for tenant_ids_data in _tenant_ids:
+                        if not isinstance(tenant_ids_data, str):
+                            raise DecodeError.wrong_type([], "string", tenant_ids_data)
+                        tenant_ids.append(tenant_ids_data)
+                except DecodeError as e:
+                    e.path[:0] = ("tenant_ids", len(tenant_ids))
+                    raise
+            else:
+                raise DecodeError.wrong_type(
+                    ["tenant_ids"], "array | string | null", _tenant_ids
+                )
 
         destination_metrics_req_body = cls(
-            ids=ids,
-            tenant_ids=tenant_ids,
+            ids,
+            tenant_ids,
         )
-
-        destination_metrics_req_body.additional_properties = d
+        if not _PROPERTY_NAMES.issuperset(d):
+            destination_metrics_req_body.additional_properties = {
+                k: v for k, v in d.items() if k not in _PROPERTY_NAMES
+            }
         return destination_metrics_req_body
 
     @property

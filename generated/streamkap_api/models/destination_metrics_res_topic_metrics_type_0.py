@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import DecodeError, decode_with_gc_paused
+
 if TYPE_CHECKING:
     from ..models.destination_metrics_res_topic_metrics_type_0_additional_property import (
         DestinationMetricsResTopicMetricsType0AdditionalProperty,
@@ -31,23 +33,28 @@ class DestinationMetricsResTopicMetricsType0:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.destination_metrics_res_topic_metrics_type_0_additional_property import (
-            DestinationMetricsResTopicMetricsType0AdditionalProperty,
-        )
+        """Build from decoded JSON; raise `DecodeError` (with its JSON path) if it does not fit."""
+        return decode_with_gc_paused(cls._from_dict, src_dict)
 
-        d = dict(src_dict)
+    @classmethod
+    def _from_dict(cls, d: Mapping[str, Any]) -> Self:
+        if type(d) is not dict and not isinstance(d, Mapping):
+            raise DecodeError.wrong_type([], "object", d)
         destination_metrics_res_topic_metrics_type_0 = cls()
-
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional_property = (
-                DestinationMetricsResTopicMetricsType0AdditionalProperty.from_dict(
-                    prop_dict
+        additional_properties: dict[
+            str, DestinationMetricsResTopicMetricsType0AdditionalProperty
+        ] = {}
+        try:
+            for _key, _value in d.items():
+                additional_properties[_key] = (
+                    DestinationMetricsResTopicMetricsType0AdditionalProperty._from_dict(
+                        _value
+                    )
                 )
-            )
 
-            additional_properties[prop_name] = additional_property
-
+        except DecodeError as e:
+            e.path.insert(0, _key)
+            raise
         destination_metrics_res_topic_metrics_type_0.additional_properties = (
             additional_properties
         )
@@ -72,3 +79,10 @@ class DestinationMetricsResTopicMetricsType0:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound at import time, not inside `_from_dict` (a hot path); at the bottom so that models
+# that refer to each other still import cleanly.
+from ..models.destination_metrics_res_topic_metrics_type_0_additional_property import (
+    DestinationMetricsResTopicMetricsType0AdditionalProperty,
+)

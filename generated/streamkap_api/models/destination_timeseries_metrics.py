@@ -1,18 +1,32 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, DecodeError, Unset, decode_with_gc_paused
 
 if TYPE_CHECKING:
     from ..models.timeseries_entry import TimeseriesEntry
 
 
 T = TypeVar("T", bound="DestinationTimeseriesMetrics")
+
+_PROPERTY_NAMES = frozenset(
+    (
+        "latency",
+        "partitionCount",
+        "putBatchMaxTimeMs",
+        "recordsLag",
+        "sinkRecordReadTotal",
+        "recordsConsumedTotal",
+        "sinkRecordSendTotal",
+        "bytesConsumedTotal",
+        "qa_exact_count_diff",
+    )
+)
 
 
 @_attrs_define
@@ -149,169 +163,195 @@ class DestinationTimeseriesMetrics:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.timeseries_entry import TimeseriesEntry
+        """Build from decoded JSON; raise `DecodeError` (with its JSON path) if it does not fit."""
+        return decode_with_gc_paused(cls._from_dict, src_dict)
 
-        d = dict(src_dict)
+    @classmethod
+    def _from_dict(cls, d: Mapping[str, Any]) -> Self:
+        if type(d) is not dict and not isinstance(d, Mapping):
+            raise DecodeError.wrong_type([], "object", d)
+        _latency = d.get("latency", UNSET)
+        latency: list[TimeseriesEntry] | None | Unset = UNSET
+        if _latency is not UNSET:
+            if _latency is None:
+                latency = _latency
+            elif isinstance(_latency, list):
+                latency = []
+                latency_from_dict = TimeseriesEntry._from_dict
+                try:
+                    for latency_data in _latency:
+                        latency.append(latency_from_dict(latency_data))
+                except DecodeError as e:
+                    e.path[:0] = ("latency", len(latency))
+                    raise
+            else:
+                raise DecodeError.wrong_type(["latency"], "array | null", _latency)
 
-        def _parse_latency(data: object) -> list[TimeseriesEntry] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                latency_type_0 = []
-                _latency_type_0 = data
-                for latency_type_0_item_data in _latency_type_0:
-                    latency_type_0_item = TimeseriesEntry.from_dict(
-                        latency_type_0_item_data
-                    )
-
-                    latency_type_0.append(latency_type_0_item)
-
-                return latency_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[TimeseriesEntry] | None | Unset, data)
-
-        latency = _parse_latency(d.pop("latency", UNSET))
-
-        _partition_count = d.pop("partitionCount", UNSET)
+        _partition_count = d.get("partitionCount", UNSET)
         partition_count: list[TimeseriesEntry] | Unset = UNSET
         if _partition_count is not UNSET:
-            partition_count = []
-            for partition_count_item_data in _partition_count:
-                partition_count_item = TimeseriesEntry.from_dict(
-                    partition_count_item_data
+            if not isinstance(_partition_count, list):
+                raise DecodeError.wrong_type(
+                    ["partitionCount"], "array", _partition_count
                 )
+            partition_count = []
+            partition_count_from_dict = TimeseriesEntry._from_dict
+            try:
+                for partition_count_data in _partition_count:
+                    partition_count.append(
+                        partition_count_from_dict(partition_count_data)
+                    )
+            except DecodeError as e:
+                e.path[:0] = ("partitionCount", len(partition_count))
+                raise
 
-                partition_count.append(partition_count_item)
-
-        _put_batch_max_time_ms = d.pop("putBatchMaxTimeMs", UNSET)
+        _put_batch_max_time_ms = d.get("putBatchMaxTimeMs", UNSET)
         put_batch_max_time_ms: list[TimeseriesEntry] | Unset = UNSET
         if _put_batch_max_time_ms is not UNSET:
+            if not isinstance(_put_batch_max_time_ms, list):
+                raise DecodeError.wrong_type(
+                    ["putBatchMaxTimeMs"], "array", _put_batch_max_time_ms
+                )
             put_batch_max_time_ms = []
-            for put_batch_max_time_ms_item_data in _put_batch_max_time_ms:
-                put_batch_max_time_ms_item = TimeseriesEntry.from_dict(
-                    put_batch_max_time_ms_item_data
+            put_batch_max_time_ms_from_dict = TimeseriesEntry._from_dict
+            try:
+                for put_batch_max_time_ms_data in _put_batch_max_time_ms:
+                    put_batch_max_time_ms.append(
+                        put_batch_max_time_ms_from_dict(put_batch_max_time_ms_data)
+                    )
+            except DecodeError as e:
+                e.path[:0] = ("putBatchMaxTimeMs", len(put_batch_max_time_ms))
+                raise
+
+        _records_lag = d.get("recordsLag", UNSET)
+        records_lag: list[TimeseriesEntry] | None | Unset = UNSET
+        if _records_lag is not UNSET:
+            if _records_lag is None:
+                records_lag = _records_lag
+            elif isinstance(_records_lag, list):
+                records_lag = []
+                records_lag_from_dict = TimeseriesEntry._from_dict
+                try:
+                    for records_lag_data in _records_lag:
+                        records_lag.append(records_lag_from_dict(records_lag_data))
+                except DecodeError as e:
+                    e.path[:0] = ("recordsLag", len(records_lag))
+                    raise
+            else:
+                raise DecodeError.wrong_type(
+                    ["recordsLag"], "array | null", _records_lag
                 )
 
-                put_batch_max_time_ms.append(put_batch_max_time_ms_item)
-
-        def _parse_records_lag(data: object) -> list[TimeseriesEntry] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                records_lag_type_0 = []
-                _records_lag_type_0 = data
-                for records_lag_type_0_item_data in _records_lag_type_0:
-                    records_lag_type_0_item = TimeseriesEntry.from_dict(
-                        records_lag_type_0_item_data
-                    )
-
-                    records_lag_type_0.append(records_lag_type_0_item)
-
-                return records_lag_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[TimeseriesEntry] | None | Unset, data)
-
-        records_lag = _parse_records_lag(d.pop("recordsLag", UNSET))
-
-        _sink_record_read_total = d.pop("sinkRecordReadTotal", UNSET)
+        _sink_record_read_total = d.get("sinkRecordReadTotal", UNSET)
         sink_record_read_total: list[TimeseriesEntry] | Unset = UNSET
         if _sink_record_read_total is not UNSET:
-            sink_record_read_total = []
-            for sink_record_read_total_item_data in _sink_record_read_total:
-                sink_record_read_total_item = TimeseriesEntry.from_dict(
-                    sink_record_read_total_item_data
+            if not isinstance(_sink_record_read_total, list):
+                raise DecodeError.wrong_type(
+                    ["sinkRecordReadTotal"], "array", _sink_record_read_total
                 )
+            sink_record_read_total = []
+            sink_record_read_total_from_dict = TimeseriesEntry._from_dict
+            try:
+                for sink_record_read_total_data in _sink_record_read_total:
+                    sink_record_read_total.append(
+                        sink_record_read_total_from_dict(sink_record_read_total_data)
+                    )
+            except DecodeError as e:
+                e.path[:0] = ("sinkRecordReadTotal", len(sink_record_read_total))
+                raise
 
-                sink_record_read_total.append(sink_record_read_total_item)
-
-        _records_consumed_total = d.pop("recordsConsumedTotal", UNSET)
+        _records_consumed_total = d.get("recordsConsumedTotal", UNSET)
         records_consumed_total: list[TimeseriesEntry] | Unset = UNSET
         if _records_consumed_total is not UNSET:
+            if not isinstance(_records_consumed_total, list):
+                raise DecodeError.wrong_type(
+                    ["recordsConsumedTotal"], "array", _records_consumed_total
+                )
             records_consumed_total = []
-            for records_consumed_total_item_data in _records_consumed_total:
-                records_consumed_total_item = TimeseriesEntry.from_dict(
-                    records_consumed_total_item_data
+            records_consumed_total_from_dict = TimeseriesEntry._from_dict
+            try:
+                for records_consumed_total_data in _records_consumed_total:
+                    records_consumed_total.append(
+                        records_consumed_total_from_dict(records_consumed_total_data)
+                    )
+            except DecodeError as e:
+                e.path[:0] = ("recordsConsumedTotal", len(records_consumed_total))
+                raise
+
+        _sink_record_send_total = d.get("sinkRecordSendTotal", UNSET)
+        sink_record_send_total: list[TimeseriesEntry] | None | Unset = UNSET
+        if _sink_record_send_total is not UNSET:
+            if _sink_record_send_total is None:
+                sink_record_send_total = _sink_record_send_total
+            elif isinstance(_sink_record_send_total, list):
+                sink_record_send_total = []
+                sink_record_send_total_from_dict = TimeseriesEntry._from_dict
+                try:
+                    for sink_record_send_total_data in _sink_record_send_total:
+                        sink_record_send_total.append(
+                            sink_record_send_total_from_dict(
+                                sink_record_send_total_data
+                            )
+                        )
+                except DecodeError as e:
+                    e.path[:0] = ("sinkRecordSendTotal", len(sink_record_send_total))
+                    raise
+            else:
+                raise DecodeError.wrong_type(
+                    ["sinkRecordSendTotal"], "array | null", _sink_record_send_total
                 )
 
-                records_consumed_total.append(records_consumed_total_item)
-
-        def _parse_sink_record_send_total(
-            data: object,
-        ) -> list[TimeseriesEntry] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                sink_record_send_total_type_0 = []
-                _sink_record_send_total_type_0 = data
-                for (
-                    sink_record_send_total_type_0_item_data
-                ) in _sink_record_send_total_type_0:
-                    sink_record_send_total_type_0_item = TimeseriesEntry.from_dict(
-                        sink_record_send_total_type_0_item_data
-                    )
-
-                    sink_record_send_total_type_0.append(
-                        sink_record_send_total_type_0_item
-                    )
-
-                return sink_record_send_total_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[TimeseriesEntry] | None | Unset, data)
-
-        sink_record_send_total = _parse_sink_record_send_total(
-            d.pop("sinkRecordSendTotal", UNSET)
-        )
-
-        _bytes_consumed_total = d.pop("bytesConsumedTotal", UNSET)
+        _bytes_consumed_total = d.get("bytesConsumedTotal", UNSET)
         bytes_consumed_total: list[TimeseriesEntry] | Unset = UNSET
         if _bytes_consumed_total is not UNSET:
-            bytes_consumed_total = []
-            for bytes_consumed_total_item_data in _bytes_consumed_total:
-                bytes_consumed_total_item = TimeseriesEntry.from_dict(
-                    bytes_consumed_total_item_data
+            if not isinstance(_bytes_consumed_total, list):
+                raise DecodeError.wrong_type(
+                    ["bytesConsumedTotal"], "array", _bytes_consumed_total
                 )
+            bytes_consumed_total = []
+            bytes_consumed_total_from_dict = TimeseriesEntry._from_dict
+            try:
+                for bytes_consumed_total_data in _bytes_consumed_total:
+                    bytes_consumed_total.append(
+                        bytes_consumed_total_from_dict(bytes_consumed_total_data)
+                    )
+            except DecodeError as e:
+                e.path[:0] = ("bytesConsumedTotal", len(bytes_consumed_total))
+                raise
 
-                bytes_consumed_total.append(bytes_consumed_total_item)
-
-        _qa_exact_count_diff = d.pop("qa_exact_count_diff", UNSET)
+        _qa_exact_count_diff = d.get("qa_exact_count_diff", UNSET)
         qa_exact_count_diff: list[TimeseriesEntry] | Unset = UNSET
         if _qa_exact_count_diff is not UNSET:
-            qa_exact_count_diff = []
-            for qa_exact_count_diff_item_data in _qa_exact_count_diff:
-                qa_exact_count_diff_item = TimeseriesEntry.from_dict(
-                    qa_exact_count_diff_item_data
+            if not isinstance(_qa_exact_count_diff, list):
+                raise DecodeError.wrong_type(
+                    ["qa_exact_count_diff"], "array", _qa_exact_count_diff
                 )
-
-                qa_exact_count_diff.append(qa_exact_count_diff_item)
+            qa_exact_count_diff = []
+            qa_exact_count_diff_from_dict = TimeseriesEntry._from_dict
+            try:
+                for qa_exact_count_diff_data in _qa_exact_count_diff:
+                    qa_exact_count_diff.append(
+                        qa_exact_count_diff_from_dict(qa_exact_count_diff_data)
+                    )
+            except DecodeError as e:
+                e.path[:0] = ("qa_exact_count_diff", len(qa_exact_count_diff))
+                raise
 
         destination_timeseries_metrics = cls(
-            latency=latency,
-            partition_count=partition_count,
-            put_batch_max_time_ms=put_batch_max_time_ms,
-            records_lag=records_lag,
-            sink_record_read_total=sink_record_read_total,
-            records_consumed_total=records_consumed_total,
-            sink_record_send_total=sink_record_send_total,
-            bytes_consumed_total=bytes_consumed_total,
-            qa_exact_count_diff=qa_exact_count_diff,
+            latency,
+            partition_count,
+            put_batch_max_time_ms,
+            records_lag,
+            sink_record_read_total,
+            records_consumed_total,
+            sink_record_send_total,
+            bytes_consumed_total,
+            qa_exact_count_diff,
         )
-
-        destination_timeseries_metrics.additional_properties = d
+        if not _PROPERTY_NAMES.issuperset(d):
+            destination_timeseries_metrics.additional_properties = {
+                k: v for k, v in d.items() if k not in _PROPERTY_NAMES
+            }
         return destination_timeseries_metrics
 
     @property
@@ -329,3 +369,8 @@ class DestinationTimeseriesMetrics:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound at import time, not inside `_from_dict` (a hot path); at the bottom so that models
+# that refer to each other still import cleanly.
+from ..models.timeseries_entry import TimeseriesEntry

@@ -6,13 +6,15 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, DecodeError, Unset, decode_with_gc_paused
 
 if TYPE_CHECKING:
     from ..models.validation_error import ValidationError
 
 
 T = TypeVar("T", bound="HTTPValidationError")
+
+_PROPERTY_NAMES = frozenset(("detail",))
 
 
 @_attrs_define
@@ -43,23 +45,34 @@ class HTTPValidationError:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.validation_error import ValidationError
+        """Build from decoded JSON; raise `DecodeError` (with its JSON path) if it does not fit."""
+        return decode_with_gc_paused(cls._from_dict, src_dict)
 
-        d = dict(src_dict)
-        _detail = d.pop("detail", UNSET)
+    @classmethod
+    def _from_dict(cls, d: Mapping[str, Any]) -> Self:
+        if type(d) is not dict and not isinstance(d, Mapping):
+            raise DecodeError.wrong_type([], "object", d)
+        _detail = d.get("detail", UNSET)
         detail: list[ValidationError] | Unset = UNSET
         if _detail is not UNSET:
+            if not isinstance(_detail, list):
+                raise DecodeError.wrong_type(["detail"], "array", _detail)
             detail = []
-            for detail_item_data in _detail:
-                detail_item = ValidationError.from_dict(detail_item_data)
-
-                detail.append(detail_item)
+            detail_from_dict = ValidationError._from_dict
+            try:
+                for detail_data in _detail:
+                    detail.append(detail_from_dict(detail_data))
+            except DecodeError as e:
+                e.path[:0] = ("detail", len(detail))
+                raise
 
         http_validation_error = cls(
-            detail=detail,
+            detail,
         )
-
-        http_validation_error.additional_properties = d
+        if not _PROPERTY_NAMES.issuperset(d):
+            http_validation_error.additional_properties = {
+                k: v for k, v in d.items() if k not in _PROPERTY_NAMES
+            }
         return http_validation_error
 
     @property
@@ -77,3 +90,8 @@ class HTTPValidationError:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound at import time, not inside `_from_dict` (a hot path); at the bottom so that models
+# that refer to each other still import cleanly.
+from ..models.validation_error import ValidationError

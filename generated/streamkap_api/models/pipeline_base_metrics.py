@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, DecodeError, Unset, decode_with_gc_paused
 
 if TYPE_CHECKING:
     from ..models.pipeline_latest_metrics import PipelineLatestMetrics
@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="PipelineBaseMetrics")
+
+_PROPERTY_NAMES = frozenset(("timeseries", "latest", "timesummary"))
 
 
 @_attrs_define
@@ -75,72 +77,68 @@ class PipelineBaseMetrics:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.pipeline_latest_metrics import PipelineLatestMetrics
-        from ..models.pipeline_timeseries_metrics import PipelineTimeseriesMetrics
-        from ..models.pipeline_timesummary_metrics import PipelineTimesummaryMetrics
+        """Build from decoded JSON; raise `DecodeError` (with its JSON path) if it does not fit."""
+        return decode_with_gc_paused(cls._from_dict, src_dict)
 
-        d = dict(src_dict)
+    @classmethod
+    def _from_dict(cls, d: Mapping[str, Any]) -> Self:
+        if type(d) is not dict and not isinstance(d, Mapping):
+            raise DecodeError.wrong_type([], "object", d)
+        _timeseries = d.get("timeseries", UNSET)
+        timeseries: None | PipelineTimeseriesMetrics | Unset = UNSET
+        if _timeseries is not UNSET:
+            if _timeseries is None:
+                timeseries = _timeseries
+            elif type(_timeseries) is dict or isinstance(_timeseries, Mapping):
+                try:
+                    timeseries = PipelineTimeseriesMetrics._from_dict(_timeseries)
+                except DecodeError as e:
+                    e.path.insert(0, "timeseries")
+                    raise
+            else:
+                raise DecodeError.wrong_type(
+                    ["timeseries"], "object | null", _timeseries
+                )
 
-        def _parse_timeseries(data: object) -> None | PipelineTimeseriesMetrics | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                timeseries_type_0 = PipelineTimeseriesMetrics.from_dict(data)
+        _latest = d.get("latest", UNSET)
+        latest: None | PipelineLatestMetrics | Unset = UNSET
+        if _latest is not UNSET:
+            if _latest is None:
+                latest = _latest
+            elif type(_latest) is dict or isinstance(_latest, Mapping):
+                try:
+                    latest = PipelineLatestMetrics._from_dict(_latest)
+                except DecodeError as e:
+                    e.path.insert(0, "latest")
+                    raise
+            else:
+                raise DecodeError.wrong_type(["latest"], "object | null", _latest)
 
-                return timeseries_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | PipelineTimeseriesMetrics | Unset, data)
-
-        timeseries = _parse_timeseries(d.pop("timeseries", UNSET))
-
-        def _parse_latest(data: object) -> None | PipelineLatestMetrics | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                latest_type_0 = PipelineLatestMetrics.from_dict(data)
-
-                return latest_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | PipelineLatestMetrics | Unset, data)
-
-        latest = _parse_latest(d.pop("latest", UNSET))
-
-        def _parse_timesummary(
-            data: object,
-        ) -> None | PipelineTimesummaryMetrics | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                timesummary_type_0 = PipelineTimesummaryMetrics.from_dict(data)
-
-                return timesummary_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | PipelineTimesummaryMetrics | Unset, data)
-
-        timesummary = _parse_timesummary(d.pop("timesummary", UNSET))
+        _timesummary = d.get("timesummary", UNSET)
+        timesummary: None | PipelineTimesummaryMetrics | Unset = UNSET
+        if _timesummary is not UNSET:
+            if _timesummary is None:
+                timesummary = _timesummary
+            elif type(_timesummary) is dict or isinstance(_timesummary, Mapping):
+                try:
+                    timesummary = PipelineTimesummaryMetrics._from_dict(_timesummary)
+                except DecodeError as e:
+                    e.path.insert(0, "timesummary")
+                    raise
+            else:
+                raise DecodeError.wrong_type(
+                    ["timesummary"], "object | null", _timesummary
+                )
 
         pipeline_base_metrics = cls(
-            timeseries=timeseries,
-            latest=latest,
-            timesummary=timesummary,
+            timeseries,
+            latest,
+            timesummary,
         )
-
-        pipeline_base_metrics.additional_properties = d
+        if not _PROPERTY_NAMES.issuperset(d):
+            pipeline_base_metrics.additional_properties = {
+                k: v for k, v in d.items() if k not in _PROPERTY_NAMES
+            }
         return pipeline_base_metrics
 
     @property
@@ -158,3 +156,10 @@ class PipelineBaseMetrics:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound at import time, not inside `_from_dict` (a hot path); at the bottom so that models
+# that refer to each other still import cleanly.
+from ..models.pipeline_latest_metrics import PipelineLatestMetrics
+from ..models.pipeline_timeseries_metrics import PipelineTimeseriesMetrics
+from ..models.pipeline_timesummary_metrics import PipelineTimesummaryMetrics

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, DecodeError, Unset, decode_with_gc_paused
 
 T = TypeVar("T", bound="PipelineLatestMetrics")
+
+_PROPERTY_NAMES = frozenset(("latency", "recordsLag", "status"))
 
 
 @_attrs_define
@@ -59,42 +61,47 @@ class PipelineLatestMetrics:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        """Build from decoded JSON; raise `DecodeError` (with its JSON path) if it does not fit."""
+        return decode_with_gc_paused(cls._from_dict, src_dict)
 
-        def _parse_latency(data: object) -> float | None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | str | Unset, data)
+    @classmethod
+    def _from_dict(cls, d: Mapping[str, Any]) -> Self:
+        if type(d) is not dict and not isinstance(d, Mapping):
+            raise DecodeError.wrong_type([], "object", d)
+        latency = d.get("latency", UNSET)
+        if latency is not UNSET and not (
+            (
+                isinstance(latency, float)
+                or (isinstance(latency, int) and not isinstance(latency, bool))
+            )
+            or isinstance(latency, str)
+            or latency is None
+        ):
+            raise DecodeError.wrong_type(["latency"], "number | string | null", latency)
 
-        latency = _parse_latency(d.pop("latency", UNSET))
+        records_lag = d.get("recordsLag", UNSET)
+        if records_lag is not UNSET and not (
+            (isinstance(records_lag, int) and not isinstance(records_lag, bool))
+            or isinstance(records_lag, str)
+            or records_lag is None
+        ):
+            raise DecodeError.wrong_type(
+                ["recordsLag"], "integer | string | null", records_lag
+            )
 
-        def _parse_records_lag(data: object) -> int | None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | str | Unset, data)
-
-        records_lag = _parse_records_lag(d.pop("recordsLag", UNSET))
-
-        def _parse_status(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        status = _parse_status(d.pop("status", UNSET))
+        status = d.get("status", UNSET)
+        if status is not UNSET and not (isinstance(status, str) or status is None):
+            raise DecodeError.wrong_type(["status"], "string | null", status)
 
         pipeline_latest_metrics = cls(
-            latency=latency,
-            records_lag=records_lag,
-            status=status,
+            latency,
+            records_lag,
+            status,
         )
-
-        pipeline_latest_metrics.additional_properties = d
+        if not _PROPERTY_NAMES.issuperset(d):
+            pipeline_latest_metrics.additional_properties = {
+                k: v for k, v in d.items() if k not in _PROPERTY_NAMES
+            }
         return pipeline_latest_metrics
 
     @property

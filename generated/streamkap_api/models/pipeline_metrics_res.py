@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, DecodeError, Unset, decode_with_gc_paused
 
 if TYPE_CHECKING:
     from ..models.pipeline_metrics_res_account_metrics_type_0 import (
@@ -27,6 +27,16 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="PipelineMetricsRes")
+
+_PROPERTY_NAMES = frozenset(
+    (
+        "account_metrics",
+        "connector_metrics",
+        "inline_metrics",
+        "task_metrics",
+        "topic_metrics",
+    )
+)
 
 
 @_attrs_define
@@ -125,136 +135,122 @@ class PipelineMetricsRes:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.pipeline_metrics_res_account_metrics_type_0 import (
-            PipelineMetricsResAccountMetricsType0,
-        )
-        from ..models.pipeline_metrics_res_connector_metrics_type_0 import (
-            PipelineMetricsResConnectorMetricsType0,
-        )
-        from ..models.pipeline_metrics_res_inline_metrics_type_0 import (
-            PipelineMetricsResInlineMetricsType0,
-        )
-        from ..models.pipeline_metrics_res_task_metrics_type_0 import (
-            PipelineMetricsResTaskMetricsType0,
-        )
-        from ..models.pipeline_metrics_res_topic_metrics_type_0 import (
-            PipelineMetricsResTopicMetricsType0,
-        )
+        """Build from decoded JSON; raise `DecodeError` (with its JSON path) if it does not fit."""
+        return decode_with_gc_paused(cls._from_dict, src_dict)
 
-        d = dict(src_dict)
-
-        def _parse_account_metrics(
-            data: object,
-        ) -> None | PipelineMetricsResAccountMetricsType0 | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                account_metrics_type_0 = (
-                    PipelineMetricsResAccountMetricsType0.from_dict(data)
+    @classmethod
+    def _from_dict(cls, d: Mapping[str, Any]) -> Self:
+        if type(d) is not dict and not isinstance(d, Mapping):
+            raise DecodeError.wrong_type([], "object", d)
+        _account_metrics = d.get("account_metrics", UNSET)
+        account_metrics: None | PipelineMetricsResAccountMetricsType0 | Unset = UNSET
+        if _account_metrics is not UNSET:
+            if _account_metrics is None:
+                account_metrics = _account_metrics
+            elif type(_account_metrics) is dict or isinstance(
+                _account_metrics, Mapping
+            ):
+                try:
+                    account_metrics = PipelineMetricsResAccountMetricsType0._from_dict(
+                        _account_metrics
+                    )
+                except DecodeError as e:
+                    e.path.insert(0, "account_metrics")
+                    raise
+            else:
+                raise DecodeError.wrong_type(
+                    ["account_metrics"], "object | null", _account_metrics
                 )
 
-                return account_metrics_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | PipelineMetricsResAccountMetricsType0 | Unset, data)
-
-        account_metrics = _parse_account_metrics(d.pop("account_metrics", UNSET))
-
-        def _parse_connector_metrics(
-            data: object,
-        ) -> None | PipelineMetricsResConnectorMetricsType0 | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                connector_metrics_type_0 = (
-                    PipelineMetricsResConnectorMetricsType0.from_dict(data)
+        _connector_metrics = d.get("connector_metrics", UNSET)
+        connector_metrics: None | PipelineMetricsResConnectorMetricsType0 | Unset = (
+            UNSET
+        )
+        if _connector_metrics is not UNSET:
+            if _connector_metrics is None:
+                connector_metrics = _connector_metrics
+            elif type(_connector_metrics) is dict or isinstance(
+                _connector_metrics, Mapping
+            ):
+                try:
+                    connector_metrics = (
+                        PipelineMetricsResConnectorMetricsType0._from_dict(
+                            _connector_metrics
+                        )
+                    )
+                except DecodeError as e:
+                    e.path.insert(0, "connector_metrics")
+                    raise
+            else:
+                raise DecodeError.wrong_type(
+                    ["connector_metrics"], "object | null", _connector_metrics
                 )
 
-                return connector_metrics_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | PipelineMetricsResConnectorMetricsType0 | Unset, data)
-
-        connector_metrics = _parse_connector_metrics(d.pop("connector_metrics", UNSET))
-
-        def _parse_inline_metrics(
-            data: object,
-        ) -> None | PipelineMetricsResInlineMetricsType0 | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                inline_metrics_type_0 = PipelineMetricsResInlineMetricsType0.from_dict(
-                    data
+        _inline_metrics = d.get("inline_metrics", UNSET)
+        inline_metrics: None | PipelineMetricsResInlineMetricsType0 | Unset = UNSET
+        if _inline_metrics is not UNSET:
+            if _inline_metrics is None:
+                inline_metrics = _inline_metrics
+            elif type(_inline_metrics) is dict or isinstance(_inline_metrics, Mapping):
+                try:
+                    inline_metrics = PipelineMetricsResInlineMetricsType0._from_dict(
+                        _inline_metrics
+                    )
+                except DecodeError as e:
+                    e.path.insert(0, "inline_metrics")
+                    raise
+            else:
+                raise DecodeError.wrong_type(
+                    ["inline_metrics"], "object | null", _inline_metrics
                 )
 
-                return inline_metrics_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | PipelineMetricsResInlineMetricsType0 | Unset, data)
-
-        inline_metrics = _parse_inline_metrics(d.pop("inline_metrics", UNSET))
-
-        def _parse_task_metrics(
-            data: object,
-        ) -> None | PipelineMetricsResTaskMetricsType0 | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                task_metrics_type_0 = PipelineMetricsResTaskMetricsType0.from_dict(data)
-
-                return task_metrics_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | PipelineMetricsResTaskMetricsType0 | Unset, data)
-
-        task_metrics = _parse_task_metrics(d.pop("task_metrics", UNSET))
-
-        def _parse_topic_metrics(
-            data: object,
-        ) -> None | PipelineMetricsResTopicMetricsType0 | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                topic_metrics_type_0 = PipelineMetricsResTopicMetricsType0.from_dict(
-                    data
+        _task_metrics = d.get("task_metrics", UNSET)
+        task_metrics: None | PipelineMetricsResTaskMetricsType0 | Unset = UNSET
+        if _task_metrics is not UNSET:
+            if _task_metrics is None:
+                task_metrics = _task_metrics
+            elif type(_task_metrics) is dict or isinstance(_task_metrics, Mapping):
+                try:
+                    task_metrics = PipelineMetricsResTaskMetricsType0._from_dict(
+                        _task_metrics
+                    )
+                except DecodeError as e:
+                    e.path.insert(0, "task_metrics")
+                    raise
+            else:
+                raise DecodeError.wrong_type(
+                    ["task_metrics"], "object | null", _task_metrics
                 )
 
-                return topic_metrics_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | PipelineMetricsResTopicMetricsType0 | Unset, data)
-
-        topic_metrics = _parse_topic_metrics(d.pop("topic_metrics", UNSET))
+        _topic_metrics = d.get("topic_metrics", UNSET)
+        topic_metrics: None | PipelineMetricsResTopicMetricsType0 | Unset = UNSET
+        if _topic_metrics is not UNSET:
+            if _topic_metrics is None:
+                topic_metrics = _topic_metrics
+            elif type(_topic_metrics) is dict or isinstance(_topic_metrics, Mapping):
+                try:
+                    topic_metrics = PipelineMetricsResTopicMetricsType0._from_dict(
+                        _topic_metrics
+                    )
+                except DecodeError as e:
+                    e.path.insert(0, "topic_metrics")
+                    raise
+            else:
+                raise DecodeError.wrong_type(
+                    ["topic_metrics"], "object | null", _topic_metrics
+                )
 
         pipeline_metrics_res = cls(
-            account_metrics=account_metrics,
-            connector_metrics=connector_metrics,
-            inline_metrics=inline_metrics,
-            task_metrics=task_metrics,
-            topic_metrics=topic_metrics,
+            account_metrics,
+            connector_metrics,
+            inline_metrics,
+            task_metrics,
+            topic_metrics,
         )
-
-        pipeline_metrics_res.additional_properties = d
+        if not _PROPERTY_NAMES.issuperset(d):
+            pipeline_metrics_res.additional_properties = {
+                k: v for k, v in d.items() if k not in _PROPERTY_NAMES
+            }
         return pipeline_metrics_res
 
     @property
@@ -272,3 +268,22 @@ class PipelineMetricsRes:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound at import time, not inside `_from_dict` (a hot path); at the bottom so that models
+# that refer to each other still import cleanly.
+from ..models.pipeline_metrics_res_account_metrics_type_0 import (
+    PipelineMetricsResAccountMetricsType0,
+)
+from ..models.pipeline_metrics_res_connector_metrics_type_0 import (
+    PipelineMetricsResConnectorMetricsType0,
+)
+from ..models.pipeline_metrics_res_inline_metrics_type_0 import (
+    PipelineMetricsResInlineMetricsType0,
+)
+from ..models.pipeline_metrics_res_task_metrics_type_0 import (
+    PipelineMetricsResTaskMetricsType0,
+)
+from ..models.pipeline_metrics_res_topic_metrics_type_0 import (
+    PipelineMetricsResTopicMetricsType0,
+)

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import DecodeError, decode_with_gc_paused
+
 if TYPE_CHECKING:
     from ..models.pipeline_base_metrics import PipelineBaseMetrics
 
@@ -29,17 +31,22 @@ class PipelineMetricsResConnectorMetricsType0:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.pipeline_base_metrics import PipelineBaseMetrics
+        """Build from decoded JSON; raise `DecodeError` (with its JSON path) if it does not fit."""
+        return decode_with_gc_paused(cls._from_dict, src_dict)
 
-        d = dict(src_dict)
+    @classmethod
+    def _from_dict(cls, d: Mapping[str, Any]) -> Self:
+        if type(d) is not dict and not isinstance(d, Mapping):
+            raise DecodeError.wrong_type([], "object", d)
         pipeline_metrics_res_connector_metrics_type_0 = cls()
+        additional_properties: dict[str, PipelineBaseMetrics] = {}
+        try:
+            for _key, _value in d.items():
+                additional_properties[_key] = PipelineBaseMetrics._from_dict(_value)
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional_property = PipelineBaseMetrics.from_dict(prop_dict)
-
-            additional_properties[prop_name] = additional_property
-
+        except DecodeError as e:
+            e.path.insert(0, _key)
+            raise
         pipeline_metrics_res_connector_metrics_type_0.additional_properties = (
             additional_properties
         )
@@ -60,3 +67,8 @@ class PipelineMetricsResConnectorMetricsType0:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound at import time, not inside `_from_dict` (a hot path); at the bottom so that models
+# that refer to each other still import cleanly.
+from ..models.pipeline_base_metrics import PipelineBaseMetrics

@@ -6,13 +6,15 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, DecodeError, Unset, decode_with_gc_paused
 
 if TYPE_CHECKING:
     from ..models.timeseries_entry import TimeseriesEntry
 
 
 T = TypeVar("T", bound="PipelineTimeseriesMetrics")
+
+_PROPERTY_NAMES = frozenset(("latency", "recordsLag", "status"))
 
 
 @_attrs_define
@@ -66,43 +68,64 @@ class PipelineTimeseriesMetrics:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.timeseries_entry import TimeseriesEntry
+        """Build from decoded JSON; raise `DecodeError` (with its JSON path) if it does not fit."""
+        return decode_with_gc_paused(cls._from_dict, src_dict)
 
-        d = dict(src_dict)
-        _latency = d.pop("latency", UNSET)
+    @classmethod
+    def _from_dict(cls, d: Mapping[str, Any]) -> Self:
+        if type(d) is not dict and not isinstance(d, Mapping):
+            raise DecodeError.wrong_type([], "object", d)
+        _latency = d.get("latency", UNSET)
         latency: list[TimeseriesEntry] | Unset = UNSET
         if _latency is not UNSET:
+            if not isinstance(_latency, list):
+                raise DecodeError.wrong_type(["latency"], "array", _latency)
             latency = []
-            for latency_item_data in _latency:
-                latency_item = TimeseriesEntry.from_dict(latency_item_data)
+            latency_from_dict = TimeseriesEntry._from_dict
+            try:
+                for latency_data in _latency:
+                    latency.append(latency_from_dict(latency_data))
+            except DecodeError as e:
+                e.path[:0] = ("latency", len(latency))
+                raise
 
-                latency.append(latency_item)
-
-        _records_lag = d.pop("recordsLag", UNSET)
+        _records_lag = d.get("recordsLag", UNSET)
         records_lag: list[TimeseriesEntry] | Unset = UNSET
         if _records_lag is not UNSET:
+            if not isinstance(_records_lag, list):
+                raise DecodeError.wrong_type(["recordsLag"], "array", _records_lag)
             records_lag = []
-            for records_lag_item_data in _records_lag:
-                records_lag_item = TimeseriesEntry.from_dict(records_lag_item_data)
+            records_lag_from_dict = TimeseriesEntry._from_dict
+            try:
+                for records_lag_data in _records_lag:
+                    records_lag.append(records_lag_from_dict(records_lag_data))
+            except DecodeError as e:
+                e.path[:0] = ("recordsLag", len(records_lag))
+                raise
 
-                records_lag.append(records_lag_item)
-
-        _status = d.pop("status", UNSET)
+        _status = d.get("status", UNSET)
         status: list[TimeseriesEntry] | Unset = UNSET
         if _status is not UNSET:
+            if not isinstance(_status, list):
+                raise DecodeError.wrong_type(["status"], "array", _status)
             status = []
-            for status_item_data in _status:
-                status_item = TimeseriesEntry.from_dict(status_item_data)
-
-                status.append(status_item)
+            status_from_dict = TimeseriesEntry._from_dict
+            try:
+                for status_data in _status:
+                    status.append(status_from_dict(status_data))
+            except DecodeError as e:
+                e.path[:0] = ("status", len(status))
+                raise
 
         pipeline_timeseries_metrics = cls(
-            latency=latency,
-            records_lag=records_lag,
-            status=status,
+            latency,
+            records_lag,
+            status,
         )
-
-        pipeline_timeseries_metrics.additional_properties = d
+        if not _PROPERTY_NAMES.issuperset(d):
+            pipeline_timeseries_metrics.additional_properties = {
+                k: v for k, v in d.items() if k not in _PROPERTY_NAMES
+            }
         return pipeline_timeseries_metrics
 
     @property
@@ -120,3 +143,8 @@ class PipelineTimeseriesMetrics:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound at import time, not inside `_from_dict` (a hot path); at the bottom so that models
+# that refer to each other still import cleanly.
+from ..models.timeseries_entry import TimeseriesEntry

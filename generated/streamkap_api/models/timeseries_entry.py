@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import DecodeError, decode_with_gc_paused
+
 T = TypeVar("T", bound="TimeseriesEntry")
+
+_PROPERTY_NAMES = frozenset(("value", "timestamp"))
 
 
 @_attrs_define
@@ -41,21 +45,35 @@ class TimeseriesEntry:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        """Build from decoded JSON; raise `DecodeError` (with its JSON path) if it does not fit."""
+        return decode_with_gc_paused(cls._from_dict, src_dict)
 
-        def _parse_value(data: object) -> float | int:
-            return cast(float | int, data)
+    @classmethod
+    def _from_dict(cls, d: Mapping[str, Any]) -> Self:
+        if type(d) is not dict and not isinstance(d, Mapping):
+            raise DecodeError.wrong_type([], "object", d)
+        try:
+            value = d["value"]
+            timestamp = d["timestamp"]
+        except KeyError:
+            raise DecodeError.missing(d, ("value", "timestamp")) from None
+        if not (
+            isinstance(value, float)
+            or (isinstance(value, int) and not isinstance(value, bool))
+        ):
+            raise DecodeError.wrong_type(["value"], "number", value)
 
-        value = _parse_value(d.pop("value"))
-
-        timestamp = d.pop("timestamp")
+        if not isinstance(timestamp, str):
+            raise DecodeError.wrong_type(["timestamp"], "string", timestamp)
 
         timeseries_entry = cls(
-            value=value,
-            timestamp=timestamp,
+            value,
+            timestamp,
         )
-
-        timeseries_entry.additional_properties = d
+        if len(d) > 2 and not _PROPERTY_NAMES.issuperset(d):
+            timeseries_entry.additional_properties = {
+                k: v for k, v in d.items() if k not in _PROPERTY_NAMES
+            }
         return timeseries_entry
 
     @property

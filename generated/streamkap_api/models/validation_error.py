@@ -1,18 +1,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, DecodeError, Unset, decode_with_gc_paused
 
 if TYPE_CHECKING:
     from ..models.validation_error_context import ValidationErrorContext
 
 
 T = TypeVar("T", bound="ValidationError")
+
+_PROPERTY_NAMES = frozenset(("loc", "msg", "type", "input", "ctx"))
 
 
 @_attrs_define
@@ -68,42 +70,62 @@ class ValidationError:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.validation_error_context import ValidationErrorContext
+        """Build from decoded JSON; raise `DecodeError` (with its JSON path) if it does not fit."""
+        return decode_with_gc_paused(cls._from_dict, src_dict)
 
-        d = dict(src_dict)
+    @classmethod
+    def _from_dict(cls, d: Mapping[str, Any]) -> Self:
+        if type(d) is not dict and not isinstance(d, Mapping):
+            raise DecodeError.wrong_type([], "object", d)
+        try:
+            _loc = d["loc"]
+            msg = d["msg"]
+            type_ = d["type"]
+        except KeyError:
+            raise DecodeError.missing(d, ("loc", "msg", "type")) from None
+        if not isinstance(_loc, list):
+            raise DecodeError.wrong_type(["loc"], "array", _loc)
         loc = []
-        _loc = d.pop("loc")
-        for loc_item_data in _loc:
+        try:
+            for loc_data in _loc:
+                if not (
+                    isinstance(loc_data, str)
+                    or (isinstance(loc_data, int) and not isinstance(loc_data, bool))
+                ):
+                    raise DecodeError.wrong_type([], "string | integer", loc_data)
+                loc.append(loc_data)
+        except DecodeError as e:
+            e.path[:0] = ("loc", len(loc))
+            raise
 
-            def _parse_loc_item(data: object) -> int | str:
-                return cast(int | str, data)
+        if not isinstance(msg, str):
+            raise DecodeError.wrong_type(["msg"], "string", msg)
 
-            loc_item = _parse_loc_item(loc_item_data)
+        if not isinstance(type_, str):
+            raise DecodeError.wrong_type(["type"], "string", type_)
 
-            loc.append(loc_item)
+        input_ = d.get("input", UNSET)
 
-        msg = d.pop("msg")
-
-        type_ = d.pop("type")
-
-        input_ = d.pop("input", UNSET)
-
-        _ctx = d.pop("ctx", UNSET)
-        ctx: ValidationErrorContext | Unset
-        if isinstance(_ctx, Unset):
-            ctx = UNSET
-        else:
-            ctx = ValidationErrorContext.from_dict(_ctx)
+        _ctx = d.get("ctx", UNSET)
+        ctx: ValidationErrorContext | Unset = UNSET
+        if _ctx is not UNSET:
+            try:
+                ctx = ValidationErrorContext._from_dict(_ctx)
+            except DecodeError as e:
+                e.path.insert(0, "ctx")
+                raise
 
         validation_error = cls(
-            loc=loc,
-            msg=msg,
-            type_=type_,
-            input_=input_,
-            ctx=ctx,
+            loc,
+            msg,
+            type_,
+            input_,
+            ctx,
         )
-
-        validation_error.additional_properties = d
+        if len(d) > 3 and not _PROPERTY_NAMES.issuperset(d):
+            validation_error.additional_properties = {
+                k: v for k, v in d.items() if k not in _PROPERTY_NAMES
+            }
         return validation_error
 
     @property
@@ -121,3 +143,8 @@ class ValidationError:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound at import time, not inside `_from_dict` (a hot path); at the bottom so that models
+# that refer to each other still import cleanly.
+from ..models.validation_error_context import ValidationErrorContext

@@ -6,6 +6,8 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import DecodeError, decode_with_gc_paused
+
 T = TypeVar("T", bound="ValidationErrorContext")
 
 
@@ -22,10 +24,15 @@ class ValidationErrorContext:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        validation_error_context = cls()
+        """Build from decoded JSON; raise `DecodeError` (with its JSON path) if it does not fit."""
+        return decode_with_gc_paused(cls._from_dict, src_dict)
 
-        validation_error_context.additional_properties = d
+    @classmethod
+    def _from_dict(cls, d: Mapping[str, Any]) -> Self:
+        if type(d) is not dict and not isinstance(d, Mapping):
+            raise DecodeError.wrong_type([], "object", d)
+        validation_error_context = cls()
+        validation_error_context.additional_properties = dict(d)
         return validation_error_context
 
     @property

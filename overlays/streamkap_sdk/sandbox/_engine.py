@@ -16,7 +16,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, get_args
 
 from dateutil import parser as date_parser
 
@@ -28,12 +28,25 @@ DEFAULT_CLIENT_SECRET: Final = "sandbox-secret"
 METRICS_PATHS: Final = {"/pipelines/metrics": "pipelines", "/destinations/metrics": "destinations"}
 MAX_POINTS: Final = 10_000
 
-FaultKind = Literal["status", "html", "truncated", "schema", "reset", "delay"]
+_BAD_GATEWAY_PAGE: Final = (
+    b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
+    b"</body>\r\n</html>\r\n"
+)
+
+FaultKind = Literal["status", "html", "truncated", "schema", "reset", "delay", "redirect"]
 
 
 @dataclass
 class Fault:
-    """Applied to the next `times` metrics requests (token requests too when `tokens`)."""
+    """Applied to the next `times` metrics requests (the token endpoints' instead when `tokens`).
+
+    kind="status": answer `status` with `{"detail": detail}` (default: a message; for 422 a
+    FastAPI-style list). "html": a proxy's 502 page. "truncated": a 200 whose JSON is cut off.
+    "schema": a 200 whose JSON violates the response schema. "reset": a 200 whose connection is
+    dropped mid-body. "delay": a normal answer, `delay` seconds late (any kind can be delayed).
+    `retry_after` and `headers` are added to the reply's headers.
+    """
 
     kind: FaultKind = "status"
     status: int = 503
@@ -41,6 +54,17 @@ class Fault:
     retry_after: str | None = None
     delay: float = 0.0
     tokens: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
+    detail: Any = None
+    location: str | None = None  # kind="redirect": where to send the client (307 by default)
+
+    def __post_init__(self) -> None:
+        if self.kind not in get_args(FaultKind):
+            raise ValueError(f"kind must be one of {', '.join(get_args(FaultKind))}")
+        if not 100 <= self.status <= 599:
+            raise ValueError("status must be an HTTP status code (100-599)")
+        if self.times < 1 or self.delay < 0:
+            raise ValueError("times must be >= 1 and delay >= 0")
 
 
 @dataclass
@@ -116,6 +140,7 @@ class Engine:
         self.token_requests = 0
         self.refresh_requests = 0
         self.metrics_requests = 0
+        self.issued: list[str] = []  # every access and refresh token handed out (leak tests)
 
     # -- controls ----------------------------------------------------------------------------
 
@@ -136,6 +161,7 @@ class Engine:
             self.overrides.clear()
             self.seen.clear()
             self.token_requests = self.refresh_requests = self.metrics_requests = 0
+            self.issued.clear()
 
     def stats(self) -> dict[str, int]:
         return {
@@ -229,6 +255,7 @@ class Engine:
             access, refresh_token = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
             self._tokens[access] = self._clock() + self.token_lifetime
             self._refresh_tokens.add(refresh_token)
+            self.issued += (access, refresh_token)
         expires = self._now() + dt.timedelta(seconds=self.token_lifetime)
         return _json(200, {
             "accessToken": access,
@@ -260,25 +287,29 @@ class Engine:
 
     def _fault_reply(self, fault: Fault) -> Reply:
         headers = {"retry-after": fault.retry_after} if fault.retry_after is not None else {}
+        headers.update(fault.headers)
+        if fault.kind == "redirect":
+            status = fault.status if 300 <= fault.status < 400 else 307
+            return Reply(status, b"", {"location": fault.location or "/", **headers}, fault.delay)
         if fault.kind == "html":
-            page = b"<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1>"
-            return Reply(502, page, {"content-type": "text/html", **headers}, fault.delay)
+            html_type = {"content-type": "text/html", **headers}
+            return Reply(502, _BAD_GATEWAY_PAGE, html_type, fault.delay)
+        json_type = {"content-type": "application/json", **headers}
         if fault.kind == "truncated":
-            return Reply(
-                200,
-                b'{"connector_metrics": {"p1": {"latest": {"latency": 1',
-                {"content-type": "application/json"},
-                fault.delay,
-            )
+            body = b'{"connector_metrics": {"p1": {"latest": {"latency": 1'
+            return Reply(200, body, json_type, fault.delay)
         if fault.kind == "schema":
+            # a timeseries point without its required `value`
             bad = {"connector_metrics": {"p1": {"timeseries": {"latency": [{"timestamp": "x"}]}}}}
-            return _json(200, bad)
+            return Reply(200, json.dumps(bad).encode(), json_type, fault.delay)
         if fault.kind == "reset":
             body = json.dumps({"connector_metrics": {"p1": {"latest": {"latency": 1.0}}}}).encode()
-            return Reply(
-                200, body, {"content-type": "application/json"}, fault.delay, reset_after=10
-            )
-        reply = _detail(fault.status, f"Injected fault: HTTP {fault.status}", headers)
+            return Reply(200, body, json_type, fault.delay, reset_after=10)
+        detail = fault.detail
+        if detail is None:
+            message = f"Injected fault: HTTP {fault.status}"
+            detail = message if fault.status != 422 else [_item("value_error", [], message, None)]
+        reply = _json(fault.status, {"detail": detail}, headers)
         reply.delay = fault.delay
         return reply
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import socket
 import threading
-from typing import Any, Self
+from typing import Any, Final, Self
 
 from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
 from ._engine import Engine, Fault, Reply
@@ -16,6 +18,10 @@ try:
     import uvicorn
 except ImportError as exc:  # pragma: no cover - the `sandbox` extra is missing
     raise ImportError("the sandbox needs: pip install 'streamkap-sdk[sandbox]'") from exc
+
+
+class InjectedReset(ConnectionAbortedError):
+    """Raised inside the app to make the server drop the connection (the "reset" fault)."""
 
 
 class _ResetResponse(Response):
@@ -32,16 +38,53 @@ class _ResetResponse(Response):
         await send(
             {"type": "http.response.body", "body": self.body[: self._cut], "more_body": True}
         )
-        raise ConnectionAbortedError("sandbox fault: connection dropped mid-body")
+        # An ASGI app that raises after the response started makes the server close the
+        # connection: the client sees a truncated body (uvicorn logs it at ERROR level).
+        raise InjectedReset("sandbox fault: connection dropped mid-body")
+
+
+_FAULT_FIELDS: Final = tuple(f.name for f in dataclasses.fields(Fault))
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _fault_from(spec: dict[str, Any]) -> Fault:
+    """A Fault from the JSON of POST /_sandbox/faults, or ValueError saying what is wrong."""
+    unknown = sorted(set(spec) - set(_FAULT_FIELDS))
+    if unknown:
+        raise ValueError(
+            f"unknown field(s) {', '.join(unknown)}; known: {', '.join(_FAULT_FIELDS)}"
+        )
+    spec = dict(spec)
+    if _number(spec.get("retry_after")):
+        spec["retry_after"] = f"{spec['retry_after']:g}"
+    for name in ("status", "times"):
+        if name in spec and not (_number(spec[name]) and spec[name] == int(spec[name])):
+            raise ValueError(f"{name} must be an integer")
+        if name in spec:
+            spec[name] = int(spec[name])
+    if "delay" in spec and not _number(spec["delay"]):
+        raise ValueError("delay must be a number of seconds")
+    headers = spec.get("headers", {})
+    if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+        raise ValueError("headers must be an object of strings")
+    return Fault(**spec)
 
 
 def create_app(engine: Engine) -> FastAPI:
     app = FastAPI(title="Streamkap sandbox", docs_url=None, redoc_url=None, openapi_url=None)
 
     @app.post("/_sandbox/faults")
-    async def add_fault(spec: dict[str, Any]) -> dict[str, str]:
-        engine.add_fault(Fault(**spec))
-        return {"status": "ok"}
+    async def add_fault(spec: dict[str, Any]) -> Response:
+        """Queue a fault; the JSON object holds Fault's fields: {"status": 503, "times": 2}."""
+        try:
+            fault = _fault_from(spec)
+        except (TypeError, ValueError) as exc:
+            return JSONResponse({"detail": f"invalid fault: {exc}"}, status_code=422)
+        engine.add_fault(fault)
+        return JSONResponse({"status": "ok"})
 
     @app.post("/_sandbox/revoke")
     async def revoke() -> dict[str, str]:

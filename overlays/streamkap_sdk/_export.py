@@ -1,0 +1,137 @@
+"""Metrics responses as rows: `to_records` (no dependencies) and `to_dataframe` (pandas extra).
+
+The long format has one row per value: which entity, which aggregation (and task or topic under
+it), which block (`latest`, `timesummary`, `timeseries`), which metric, when, and the value.
+Metric names are the API's own (`recordsLag`, not `records_lag`), so new metrics the spec does
+not know yet come out the same way as known ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Mapping
+from typing import Any, Final, NamedTuple
+
+from dateutil import parser as date_parser
+
+from streamkap_api.models import DestinationMetricsRes, PipelineMetricsRes
+
+from ._errors import StreamkapError
+
+__all__ = ["MetricRecord", "MissingDependencyError", "to_dataframe", "to_records"]
+
+PANDAS_HINT: Final = 'to_dataframe() needs pandas: pip install "streamkap-sdk[pandas]"'
+
+# (response field, aggregation name, nested one level deeper by task or topic)
+_AGGREGATIONS: Final = (
+    ("connector_metrics", "connector", False),
+    ("inline_metrics", "inline", False),
+    ("task_metrics", "task", True),
+    ("topic_metrics", "topic", True),
+    ("account_metrics", "account", False),
+)
+
+MetricsResult = PipelineMetricsRes | DestinationMetricsRes | Mapping[str, Any]
+
+
+class MissingDependencyError(StreamkapError, ImportError):
+    """An optional extra is not installed; the message says which `pip install` fixes it."""
+
+
+class MetricRecord(NamedTuple):
+    """One value of one metric: a row of the long format."""
+
+    id: str
+    """The pipeline or destination id (for account metrics: the account map's key)."""
+    aggregation: str
+    """`connector`, `inline`, `task`, `topic` or `account`."""
+    key: str | None
+    """The task or topic under `id` for the task and topic aggregations, else None."""
+    time_type: str
+    """The block the value came from: `latest`, `timesummary` or `timeseries`."""
+    metric: str
+    """The metric (series) name as the API spells it, e.g. `latency` or `recordsLag`."""
+    timestamp: dt.datetime | None
+    """Aware (UTC) for a timeseries point; None for `latest` and `timesummary` values."""
+    value: Any
+    """As the API sent it: usually a number, sometimes a string such as a status."""
+
+
+def to_records(result: MetricsResult) -> list[MetricRecord]:
+    """Flatten a metrics response (a model, or its JSON as a mapping) into long-format rows.
+
+    Rows come aggregation by aggregation (connector, inline, task, topic, account), entities
+    in response order. Blocks or entries that are null are skipped. Raises ValueError for a
+    timeseries point whose timestamp is not ISO 8601 (a naive one is read as UTC).
+    """
+    data: Mapping[str, Any] = result if isinstance(result, Mapping) else result.to_dict()
+    rows: list[MetricRecord] = []
+    for field, aggregation, nested in _AGGREGATIONS:
+        entities = data.get(field)
+        if not isinstance(entities, Mapping):
+            continue
+        for entity_id, entry in entities.items():
+            if not nested:
+                _flatten(rows, entry, entity_id, aggregation, None)
+            elif isinstance(entry, Mapping):
+                for key, block in entry.items():
+                    _flatten(rows, block, entity_id, aggregation, key)
+    return rows
+
+
+def to_dataframe(result: MetricsResult) -> Any:
+    """`to_records(result)` as a `pandas.DataFrame` with one column per MetricRecord field.
+
+    Needs the `pandas` extra; without it raises MissingDependencyError (an ImportError) saying
+    `pip install "streamkap-sdk[pandas]"`.
+    """
+    try:
+        pandas = importlib.import_module("pandas")
+    except ModuleNotFoundError as exc:
+        if exc.name != "pandas":
+            raise
+        raise MissingDependencyError(PANDAS_HINT) from exc
+    return pandas.DataFrame.from_records(to_records(result), columns=list(MetricRecord._fields))
+
+
+def _flatten(
+    rows: list[MetricRecord], base: object, entity_id: str, aggregation: str, key: str | None
+) -> None:
+    if not isinstance(base, Mapping):
+        return
+    for time_type, block in base.items():
+        if not isinstance(block, Mapping):
+            continue
+        if time_type == "timeseries":
+            for metric, points in block.items():
+                for point in points if isinstance(points, list) else ():
+                    if isinstance(point, Mapping):
+                        moment = _timestamp(point.get("timestamp"), entity_id, metric)
+                        value = point.get("value")
+                        rows.append(
+                            MetricRecord(
+                                entity_id, aggregation, key, time_type, metric, moment, value
+                            )
+                        )
+        else:
+            for metric, value in block.items():
+                rows.append(
+                    MetricRecord(entity_id, aggregation, key, time_type, metric, None, value)
+                )
+
+
+def _timestamp(value: object, entity_id: str, metric: str) -> dt.datetime:
+    moment: dt.datetime | None = value if isinstance(value, dt.datetime) else None
+    if isinstance(value, str):
+        try:
+            moment = date_parser.isoparse(value)
+        except (ValueError, OverflowError):
+            moment = None
+    if moment is None:
+        raise ValueError(
+            f"timeseries point of {metric!r} for {entity_id!r} has no ISO 8601 timestamp: {value!r}"
+        )
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)

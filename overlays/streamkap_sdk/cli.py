@@ -1,0 +1,395 @@
+"""`streamkap-metrics`: pipeline and destination metrics from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import re
+import sys
+import warnings
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import IO, Any, Final, NoReturn
+
+from dateutil import parser as date_parser
+
+from ._client import DEFAULT_MAX_IDS_PER_REQUEST, StreamkapClient
+from ._errors import (
+    APIConnectionError,
+    APIError,
+    AuthenticationError,
+    ConfigurationError,
+    InvalidParameterError,
+    PermissionDeniedError,
+    StreamkapError,
+)
+from ._export import MetricRecord, to_records
+from ._params import TIME_UNITS, format_utc, normalize_id_list
+from ._version import __version__
+
+__all__ = ["main"]
+
+PROG: Final = "streamkap-metrics"
+EXIT_OK: Final = 0
+EXIT_USAGE: Final = 2
+EXIT_AUTH: Final = 3
+EXIT_API: Final = 4
+EXIT_NETWORK: Final = 5
+EXIT_INTERRUPTED: Final = 130
+
+USAGE: Final = """\
+%(prog)s {pipelines,destinations} (--ids ID,ID,... | --ids-file FILE)
+         [--time-type TYPE] [--since DURATION | --from TIMESTAMP] [--to TIMESTAMP]
+         [--format {table,json,csv}] [options]"""
+
+DESCRIPTION: Final = """\
+Fetch pipeline or destination metrics from the Streamkap API and print them as a table, JSON
+(the API's response) or CSV (one row per value). Any number of ids: long lists are sent in
+several requests and merged."""
+
+EPILOG: Final = f"""\
+credentials:
+  STREAMKAP_CLIENT_ID and STREAMKAP_SECRET (or STREAMKAP_ACCESS_TOKEN) from the environment,
+  or --project-key FILE. STREAMKAP_HOST selects the API (default https://api.streamkap.com).
+
+exit codes:
+  {EXIT_OK}  success
+  {EXIT_USAGE}  usage or configuration error (bad arguments, missing credentials); nothing sent
+  {EXIT_AUTH}  authentication failed (credentials or token refused, permission denied)
+  {EXIT_API}  the API answered with an error, or with a response the SDK cannot read
+  {EXIT_NETWORK}  network failure: the API could not be reached or did not answer in time
+
+examples:
+  {PROG} pipelines --ids p1,p2,p3
+  {PROG} destinations --ids-file ids.txt --time-type timeseries --since 1h --format csv
+  {PROG} pipelines --ids p1 --time-type timesummary \\
+      --from 2025-01-15T09:00:00Z --to 2025-01-15T10:00:00Z --format json"""
+
+_DURATION_PART: Final = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
+_UNITS: Final = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+CSV_HEADER: Final = MetricRecord._fields
+
+
+class _UsageError(StreamkapError):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        """One line on stderr, exit 2 (argparse prints the whole usage block otherwise)."""
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def duration(text: str) -> dt.timedelta:
+    """`90s`, `15m`, `1h`, `1h30m`, `7d`, `2w` as a timedelta (argparse `type=`)."""
+    parts = _DURATION_PART.findall(text)
+    if not parts or "".join(n + u for n, u in parts) != text.strip():
+        raise argparse.ArgumentTypeError(
+            f"invalid duration {text!r}: use a number and a unit, e.g. 90s, 15m, 1h30m, 7d"
+        )
+    total = dt.timedelta()
+    for number, unit in parts:
+        total += dt.timedelta(**{_UNITS[unit]: float(number)})
+    if total <= dt.timedelta(0):
+        raise argparse.ArgumentTypeError(f"invalid duration {text!r}: must be positive")
+    return total
+
+
+def timestamp(text: str) -> dt.datetime:
+    """An ISO 8601 timestamp with a time zone (argparse `type=`)."""
+    try:
+        moment = date_parser.isoparse(text)
+    except (ValueError, OverflowError):
+        raise argparse.ArgumentTypeError(
+            f"invalid timestamp {text!r}: use ISO 8601, e.g. 2025-01-15T09:00:00Z"
+        ) from None
+    if moment.utcoffset() is None:
+        raise argparse.ArgumentTypeError(
+            f"timestamp {text!r} needs a time zone, e.g. 2025-01-15T09:00:00Z or +02:00"
+        )
+    return moment
+
+
+def _number(kind: Callable[[str], Any], minimum: float, what: str) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or value != value or value < minimum:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
+        return value
+
+    return parse
+
+
+positive_int = _number(int, 1, "a positive integer")
+count = _number(int, 0, "an integer >= 0")
+seconds = _number(float, 1e-3, "a positive number of seconds")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        usage=USAGE,
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "resource", choices=("pipelines", "destinations"), help="which metrics to fetch"
+    )
+    ids = parser.add_argument_group("ids (at least one)")
+    ids.add_argument(
+        "--ids", action="append", default=[], metavar="ID,ID,...",
+        help="comma-separated ids; may be repeated",
+    )  # fmt: skip
+    ids.add_argument(
+        "--ids-file", type=Path, metavar="FILE",
+        help="ids one per line (commas also separate, '#' starts a comment; '-' reads stdin)",
+    )  # fmt: skip
+    query = parser.add_argument_group("what to fetch")
+    query.add_argument(
+        "--time-type", choices=("latest", "timeseries", "timesummary"), default="latest",
+        help="latest values (default), a time series, or a summary over the window",
+    )  # fmt: skip
+    query.add_argument(
+        "--time-unit", choices=TIME_UNITS, help="time series resolution (API default: minute)"
+    )
+    query.add_argument("--level", metavar="LEVEL", help="connector (default), task or topic")
+    window = query.add_mutually_exclusive_group()
+    window.add_argument(
+        "--since", type=duration, metavar="DURATION",
+        help="window ending now (or at --to): e.g. 15m, 1h, 7d",
+    )  # fmt: skip
+    window.add_argument(
+        "--from", dest="timestamp_from", type=timestamp, metavar="TIMESTAMP",
+        help="window start, ISO 8601 with a time zone, e.g. 2025-01-15T09:00:00Z",
+    )  # fmt: skip
+    query.add_argument(
+        "--to", dest="timestamp_to", type=timestamp, metavar="TIMESTAMP", help="window end"
+    )
+    output = parser.add_argument_group("output")
+    output.add_argument(
+        "--format", choices=("table", "json", "csv"), default="table",
+        help="table (default), json (the API's response) or csv (one row per value)",
+    )  # fmt: skip
+    output.add_argument(
+        "--progress", action=argparse.BooleanOptionalAction, default=None,
+        help="progress bar on stderr for multi-request queries (default: when stderr is a TTY)",
+    )  # fmt: skip
+    conn = parser.add_argument_group("connection")
+    conn.add_argument(
+        "--project-key", type=Path, metavar="FILE",
+        help="a Streamkap project key (JSON) instead of the environment's credentials",
+    )  # fmt: skip
+    conn.add_argument(
+        "--ids-per-request", type=positive_int, default=DEFAULT_MAX_IDS_PER_REQUEST, metavar="N",
+        help=f"at most N ids per request (default {DEFAULT_MAX_IDS_PER_REQUEST})",
+    )  # fmt: skip
+    conn.add_argument(
+        "--max-retries", type=count, default=None, metavar="N",
+        help="retries of a failed request (default 2)",
+    )  # fmt: skip
+    conn.add_argument(
+        "--timeout", type=seconds, default=None, metavar="SECONDS",
+        help="per-request read timeout (default 30)",
+    )  # fmt: skip
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; returns the exit code (see EPILOG)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, usage errors
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    try:
+        with warnings.catch_warnings():
+            warnings.showwarning = _warn
+            result = _fetch(args)
+        _write(result, args.format, sys.stdout)
+        sys.stdout.flush()
+    except (_UsageError, ConfigurationError, InvalidParameterError) as exc:
+        return _fail(EXIT_USAGE, str(exc))
+    except (AuthenticationError, PermissionDeniedError) as exc:
+        return _fail(EXIT_AUTH, f"authentication failed: {exc}")
+    except APIConnectionError as exc:
+        return _fail(EXIT_NETWORK, f"network error: {exc}")
+    except APIError as exc:
+        return _fail(EXIT_API, f"API error: {exc}")
+    except ValueError as exc:  # from to_records: a timestamp the API sent is not ISO 8601
+        return _fail(EXIT_API, f"unreadable response: {exc}")
+    except KeyboardInterrupt:
+        return _fail(EXIT_INTERRUPTED, "interrupted")
+    except BrokenPipeError:  # e.g. `| head`: the reader left, which is not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return EXIT_OK
+
+
+def _fail(code: int, message: str) -> int:
+    print(f"{PROG}: error: {' '.join(message.split())}", file=sys.stderr)
+    return code
+
+
+def _warn(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: IO[str] | None = None,
+    line: str | None = None,
+) -> None:
+    """Warnings (e.g. an account aggregate dropped from a merge) as one line, like errors."""
+    print(f"{PROG}: warning: {' '.join(str(message).split())}", file=sys.stderr)
+
+
+def _fetch(args: argparse.Namespace) -> Any:
+    ids = _collect_ids(args)
+    settings: dict[str, Any] = {"max_ids_per_request": args.ids_per_request}
+    if args.max_retries is not None:
+        settings["max_retries"] = args.max_retries
+    if args.timeout is not None:
+        settings["timeout"] = args.timeout
+    client = (
+        StreamkapClient.from_project_key(args.project_key, **settings)
+        if args.project_key is not None
+        else StreamkapClient(**settings)
+    )
+    params = {
+        name: getattr(args, name)
+        for name in ("time_type", "time_unit", "level", "since", "timestamp_from", "timestamp_to")
+        if getattr(args, name) is not None
+    }
+    show = args.progress if args.progress is not None else sys.stderr.isatty()
+    bar = _ProgressBar(sys.stderr, f"{args.resource} ({len(ids)} ids)") if show else None
+    with client:
+        try:
+            return getattr(client, args.resource).metrics(ids, progress=bar, **params)
+        finally:
+            if bar is not None:
+                bar.close()
+
+
+def _collect_ids(args: argparse.Namespace) -> list[str]:
+    raw: list[str] = []
+    for value in args.ids:
+        raw.extend(value.split(","))
+    if args.ids_file is not None:
+        try:
+            text = (
+                sys.stdin.read()
+                if str(args.ids_file) == "-"
+                else args.ids_file.read_text(encoding="utf-8")
+            )
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+            raise _UsageError(f"cannot read --ids-file {str(args.ids_file)!r}: {reason}") from None
+        for line in text.splitlines():
+            raw.extend(line.split("#", 1)[0].split(","))
+    ids = normalize_id_list(raw)
+    if not ids:
+        raise _UsageError("no ids: give --ids ID,ID,... or --ids-file FILE (see --help)")
+    return ids
+
+
+class _ProgressBar:
+    """`progress=` callback drawing `label [#####.....] 3/10 requests` on one line."""
+
+    WIDTH: Final = 30
+
+    def __init__(self, stream: IO[str], label: str) -> None:
+        self._stream = stream
+        self._label = label
+        self._drawn = False
+
+    def __call__(self, done: int, total: int) -> None:
+        filled = self.WIDTH * done // max(total, 1)
+        bar = "#" * filled + "." * (self.WIDTH - filled)
+        self._stream.write(f"\r{self._label} [{bar}] {done}/{total} requests")
+        self._stream.flush()
+        self._drawn = True
+
+    def close(self) -> None:
+        """End the bar's line, so what follows (a result or an error) starts on its own."""
+        if self._drawn:
+            self._stream.write("\n")
+            self._stream.flush()
+            self._drawn = False
+
+
+# -- output -------------------------------------------------------------------------------
+
+
+def _write(result: Any, fmt: str, out: IO[str]) -> None:
+    writers: dict[str, Callable[[Any, IO[str]], None]] = {
+        "json": _write_json,
+        "csv": _write_csv,
+        "table": _write_table,
+    }
+    writers[fmt](result, out)
+
+
+def _write_json(result: Any, out: IO[str]) -> None:
+    json.dump(result.to_dict(), out, indent=2, default=str)
+    out.write("\n")
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return format_utc(value)
+    if isinstance(value, dict | list):
+        return json.dumps(value, default=str)
+    return str(value)
+
+
+def _write_csv(result: Any, out: IO[str]) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    for record in to_records(result):
+        writer.writerow([_cell(v) for v in record])
+
+
+def _write_table(result: Any, out: IO[str]) -> None:
+    """One row per (aggregation, id, task/topic, timestamp), one column per metric."""
+    records = to_records(result)
+    if not records:
+        out.write("(no metrics returned)\n")
+        return
+    rows: dict[tuple[str, str, str, str], dict[str, str]] = {}
+    metrics: dict[str, None] = {}
+    numeric: dict[str, bool] = {}
+    for r in records:
+        row = rows.setdefault((r.aggregation, r.id, _cell(r.key), _cell(r.timestamp)), {})
+        row[r.metric] = _cell(r.value)
+        metrics.setdefault(r.metric, None)
+        is_number = isinstance(r.value, int | float) or r.value is None
+        numeric[r.metric] = numeric.get(r.metric, True) and is_number
+    lead = ["aggregation", "id", "key", "timestamp"]
+    keep = [i for i in range(4) if i < 2 or any(k[i] for k in rows)]
+    header = [lead[i] for i in keep] + list(metrics)
+    body = [[k[i] for i in keep] + [row.get(m, "") for m in metrics] for k, row in rows.items()]
+    right = [False] * len(keep) + [numeric[m] for m in metrics]
+    widths = [max(len(h), *(len(line[c]) for line in body)) for c, h in enumerate(header)]
+
+    def line(cells: list[str]) -> str:
+        parts = [
+            cell.rjust(w) if r else cell.ljust(w)
+            for cell, w, r in zip(cells, widths, right, strict=True)
+        ]
+        return "  ".join(parts).rstrip()
+
+    out.write(line(header) + "\n")
+    for cells in body:
+        out.write(line(cells) + "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,273 @@
+"""`FakeStreamkap`: the sandbox engine behind an in-process transport, with a test-friendly API."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final, Literal, get_args
+
+from .._client import AsyncStreamkapClient, StreamkapClient
+from .._errors import InvalidParameterError
+from .._params import effective_parameters, format_utc
+from ..sandbox._engine import (
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    METRICS_PATHS,
+    Engine,
+    Fault,
+    Seen,
+)
+from ._transport import AsyncEngineTransport, EngineTransport
+
+__all__ = ["DEFAULT_BASE_URL", "FakeStreamkap", "RecordedRequest"]
+
+#: `.test` is reserved (RFC 2606): a client pointed here by mistake cannot reach anything.
+DEFAULT_BASE_URL: Final = "https://api.streamkap.test"
+
+Malformed = Literal["truncated", "schema", "html"]
+Point = tuple[dt.datetime | str, float | int] | Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedRequest:
+    """A metrics request the fake received (token requests are only counted)."""
+
+    method: str
+    path: str
+    resource: str
+    """`pipelines` or `destinations`."""
+    ids: list[str]
+    """The ids the API acts on (body over query, comma-separated strings split)."""
+    params: dict[str, Any]
+    """Every parameter the API acts on, after the body-over-query rule."""
+    query: dict[str, str]
+    body: Any
+    """The JSON body as sent (None when empty or not JSON)."""
+    authorization: str | None
+
+
+class FakeStreamkap:
+    """An in-process Streamkap API for tests, with the sandbox's semantics.
+
+    Metrics are deterministic for a given `seed` (the same id always gets the same numbers);
+    `now` pins the server's clock for requests that give no time range. Faults queue up and
+    apply to the next requests in order. Clients from `client()` / `async_client()` do not
+    really sleep between retries; the waits they asked for are in `sleeps`.
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int = 0,
+        token_lifetime: float = 3600.0,
+        now: dt.datetime | None = None,
+        base_url: str = DEFAULT_BASE_URL,
+        client_id: str = DEFAULT_CLIENT_ID,
+        client_secret: str = DEFAULT_CLIENT_SECRET,
+    ) -> None:
+        if now is not None and now.utcoffset() is None:
+            raise ValueError("now must be an aware datetime, e.g. tzinfo=datetime.UTC")
+        self._skipped = 0.0
+        self.base_url = base_url
+        self.engine = Engine(
+            client_id=client_id,
+            client_secret=client_secret,
+            token_lifetime=token_lifetime,
+            seed=seed,
+            clock=self._clock,
+            now=(lambda: now.astimezone(dt.UTC))
+            if now is not None
+            else (lambda: dt.datetime.now(dt.UTC)),
+        )
+        self.sleeps: list[float] = []
+
+    def __repr__(self) -> str:
+        return f"FakeStreamkap(seed={self.engine.seed}, base_url={self.base_url!r})"
+
+    def _clock(self) -> float:
+        return time.monotonic() + self._skipped
+
+    # -- clients -----------------------------------------------------------------------------
+
+    def transport(self) -> EngineTransport:
+        """An httpx transport for a StreamkapClient you build yourself."""
+        return EngineTransport(self.engine)
+
+    def async_transport(self) -> AsyncEngineTransport:
+        """An httpx transport for an AsyncStreamkapClient you build yourself."""
+        return AsyncEngineTransport(self.engine)
+
+    def _settings(self, overrides: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "client_id": self.engine.client_id,
+            "client_secret": self.engine.client_secret,
+            "base_url": self.base_url,
+            **overrides,
+        }
+
+    def client(self, **kwargs: Any) -> StreamkapClient:
+        """A StreamkapClient wired to the fake; `kwargs` override its settings."""
+        client = StreamkapClient(transport=self.transport(), **self._settings(kwargs))
+        client._sleep = self.sleeps.append
+        return client
+
+    def async_client(self, **kwargs: Any) -> AsyncStreamkapClient:
+        """An AsyncStreamkapClient wired to the fake; `kwargs` override its settings."""
+        client = AsyncStreamkapClient(transport=self.async_transport(), **self._settings(kwargs))
+
+        async def sleep(seconds: float) -> None:
+            self.sleeps.append(seconds)
+
+        client._sleep = sleep
+        return client
+
+    # -- programmable responses --------------------------------------------------------------
+
+    def set_metrics(
+        self,
+        entity_id: str,
+        *,
+        latest: Mapping[str, Any] | None = None,
+        timesummary: Mapping[str, Any] | None = None,
+        timeseries: Mapping[str, Iterable[Point]] | None = None,
+    ) -> None:
+        """Answer `entity_id` with these blocks from now on, whatever the request asks for.
+
+        Metric names are the API's (`recordsLag`). Timeseries points are `(timestamp, value)`
+        pairs (a datetime or an ISO 8601 string) or `{"timestamp": ..., "value": ...}` objects.
+        """
+        block: dict[str, Any] = {}
+        if latest is not None:
+            block["latest"] = dict(latest)
+        if timesummary is not None:
+            block["timesummary"] = dict(timesummary)
+        if timeseries is not None:
+            block["timeseries"] = {
+                name: [_point(p) for p in points] for name, points in timeseries.items()
+            }
+        if not block:
+            raise ValueError("give at least one of latest=, timesummary= or timeseries=")
+        self.engine.overrides[entity_id] = block
+
+    def clear_metrics(self, entity_id: str | None = None) -> None:
+        """Back to seeded metrics for `entity_id` (or for every id)."""
+        if entity_id is None:
+            self.engine.overrides.clear()
+        else:
+            self.engine.overrides.pop(entity_id, None)
+
+    # -- faults ------------------------------------------------------------------------------
+
+    def fail_next(
+        self,
+        status: int = 503,
+        *,
+        times: int = 1,
+        retry_after: float | str | None = None,
+        detail: Any = None,
+        headers: Mapping[str, str] | None = None,
+        tokens: bool = False,
+    ) -> None:
+        """Answer the next `times` metrics requests (the token endpoints' with `tokens=True`)
+        with `status` and `{"detail": detail}` (a default message when None), plus a
+        `Retry-After` header (seconds or an HTTP date) and any other `headers`."""
+        header = retry_after if isinstance(retry_after, str | None) else f"{retry_after:g}"
+        fault = Fault(
+            "status",
+            status=status,
+            times=times,
+            retry_after=header,
+            detail=detail,
+            headers=dict(headers or {}),
+            tokens=tokens,
+        )
+        self.engine.add_fault(fault)
+
+    def malformed_next(self, kind: Malformed = "truncated", *, times: int = 1) -> None:
+        """Answer the next `times` metrics requests with a broken body: `truncated` (a 200 with
+        cut-off JSON), `schema` (a 200 that does not fit the response schema) or `html`
+        (a proxy's 502 HTML page, which clients retry)."""
+        if kind not in get_args(Malformed):
+            raise ValueError(f"kind must be one of {', '.join(get_args(Malformed))}")
+        self.engine.add_fault(Fault(kind, times=times))
+
+    def drop_next(self, *, times: int = 1) -> None:
+        """Drop the connection mid-body on the next `times` metrics requests."""
+        self.engine.add_fault(Fault("reset", times=times))
+
+    def delay_next(self, seconds: float, *, times: int = 1) -> None:
+        """Delay the next `times` metrics answers: a read timeout when `seconds` is longer than
+        the request's read timeout, otherwise no effect (the fake never really waits)."""
+        self.engine.add_fault(Fault("delay", delay=seconds, times=times))
+
+    # -- tokens ------------------------------------------------------------------------------
+
+    def expire_tokens(self) -> None:
+        """Every access token issued so far now reads as expired (refresh tokens still work)."""
+        self.advance(self.engine.token_lifetime)
+
+    def revoke_tokens(self) -> None:
+        """Every access token issued so far is now invalid (refresh tokens still work)."""
+        self.engine.revoke_tokens()
+
+    def advance(self, seconds: float) -> None:
+        """Move the fake's token clock forward (the clients' own clocks are not affected)."""
+        if seconds < 0:
+            raise ValueError("the clock only moves forward")
+        self._skipped += seconds
+
+    # -- what happened -----------------------------------------------------------------------
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every metrics request received, oldest first (failed and retried ones included)."""
+        return [_record(seen) for seen in list(self.engine.seen)]
+
+    @property
+    def token_requests(self) -> int:
+        """Credential exchanges at `/auth/access-token`."""
+        return self.engine.token_requests
+
+    @property
+    def refresh_requests(self) -> int:
+        """Refresh-token renewals at `/auth/access-token/refresh`."""
+        return self.engine.refresh_requests
+
+    @property
+    def metrics_requests(self) -> int:
+        return self.engine.metrics_requests
+
+    def reset(self) -> None:
+        """Forget tokens, faults, programmed metrics, recorded requests and sleeps."""
+        self.engine.reset()
+        self.sleeps.clear()
+
+
+def _point(point: Point) -> dict[str, Any]:
+    if isinstance(point, Mapping):
+        return dict(point)
+    moment, value = point
+    if isinstance(moment, dt.datetime) and moment.utcoffset() is None:
+        raise ValueError(f"timeseries timestamps must be aware datetimes, got {moment!r}")
+    return {"timestamp": moment if isinstance(moment, str) else format_utc(moment), "value": value}
+
+
+def _record(seen: Seen) -> RecordedRequest:
+    body = seen.body if isinstance(seen.body, dict) else None
+    try:
+        params = effective_parameters(seen.query, body)
+    except InvalidParameterError:
+        params = {**seen.query, **(body or {})}
+    ids = params.get("ids")
+    return RecordedRequest(
+        method=seen.method,
+        path=seen.path,
+        resource=METRICS_PATHS.get(seen.path, ""),
+        ids=list(ids) if isinstance(ids, list) else [],
+        params=params,
+        query=dict(seen.query),
+        body=seen.body,
+        authorization=seen.authorization,
+    )

@@ -1,0 +1,227 @@
+"""`streamkap-metrics` end to end: the installed command against the uvicorn sandbox."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import io
+import json
+import os
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+from streamkap_sdk import DroppedAggregateWarning, cli
+from streamkap_sdk.sandbox import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Engine, Fault, Sandbox
+from streamkap_sdk.sandbox._data import PIPELINE_SERIES
+from streamkap_sdk.sandbox._server import free_port
+
+IDS = [f"pipe-{n:03d}" for n in range(150)]
+SCRIPT = Path(sys.executable).with_name("streamkap-metrics")
+COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "streamkap_sdk.cli"]
+
+
+def run(
+    args: list[str], host: str, *, secret: str = DEFAULT_CLIENT_SECRET, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMKAP_")}
+    env.update(STREAMKAP_HOST=host, STREAMKAP_CLIENT_ID=DEFAULT_CLIENT_ID, STREAMKAP_SECRET=secret)
+    return subprocess.run(
+        [*COMMAND, *args], env=env, input=stdin, capture_output=True, text=True, timeout=60
+    )
+
+
+def one_error_line(done: subprocess.CompletedProcess[str]) -> str:
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("streamkap-metrics: error: ")
+    return lines[0]
+
+
+def test_table_for_150_pipelines(sandbox: Sandbox, engine: Engine) -> None:
+    done = run(["pipelines", "--ids", ",".join(IDS)], sandbox.url)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""  # no progress bar when stderr is not a terminal
+    header, *rows = done.stdout.splitlines()
+    assert header.split() == ["aggregation", "id", *PIPELINE_SERIES]
+    assert [row.split()[:2] for row in rows] == [
+        *(["connector", i] for i in IDS),
+        ["account", "account"],
+    ]
+    assert engine.metrics_requests == 1
+
+
+def test_json_parses(sandbox: Sandbox, engine: Engine) -> None:
+    done = run(["pipelines", "--ids", ",".join(IDS[:20]), "--format", "json"], sandbox.url)
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    assert list(payload["connector_metrics"]) == IDS[:20]
+    assert set(payload["connector_metrics"]["pipe-003"]["latest"]) == set(PIPELINE_SERIES)
+
+
+def test_csv_timeseries_parses(sandbox: Sandbox, engine: Engine, tmp_path: Path) -> None:
+    ids_file = tmp_path / "ids.txt"
+    ids_file.write_text("# destinations to watch\ndest-1\ndest-2, dest-3  # three\n\n")
+    done = run(
+        ["destinations", "--ids-file", str(ids_file), "--time-type", "timeseries",
+         "--from", "2025-01-15T09:00:00Z", "--to", "2025-01-15T10:00:00Z", "--format", "csv"],
+        sandbox.url,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert list(rows[0]) == list(cli.CSV_HEADER)
+    series = [r for r in rows if r["time_type"] == "timeseries"]
+    assert {r["id"] for r in series} == {"dest-1", "dest-2", "dest-3"}
+    stamps = {dt.datetime.fromisoformat(r["timestamp"]) for r in series}
+    assert min(stamps) == dt.datetime(2025, 1, 15, 9, 1, tzinfo=dt.UTC)
+    assert all(float(r["value"]) >= 0 for r in series)
+    assert engine.seen[-1].query["timestamp_from"] == "2025-01-15T09:00:00Z"
+
+
+def test_progress_bar_for_chunked_queries(sandbox: Sandbox, engine: Engine) -> None:
+    done = run(
+        ["pipelines", "--ids-file", "-", "--ids-per-request", "50", "--progress",
+         "--format", "csv"],
+        sandbox.url,
+        stdin="\n".join(IDS),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "3/3 requests" in done.stderr and done.stderr.endswith("\n")
+    assert engine.metrics_requests == 3
+    assert len(done.stdout.splitlines()) == 1 + (len(IDS) + 1) * len(PIPELINE_SERIES)
+
+
+def test_bad_credentials_exit_3(sandbox: Sandbox, engine: Engine) -> None:
+    done = run(["pipelines", "--ids", "a"], sandbox.url, secret="not-the-secret")
+    assert done.returncode == cli.EXIT_AUTH == 3
+    line = one_error_line(done)
+    assert "authentication failed" in line and "401" in line
+    assert "not-the-secret" not in done.stderr and done.stdout == ""
+
+
+def test_unreachable_host_exit_5() -> None:
+    closed = f"http://127.0.0.1:{free_port()}"  # bound and released: nothing listens there
+    done = run(["pipelines", "--ids", "a", "--max-retries", "1"], closed)
+    assert done.returncode == cli.EXIT_NETWORK == 5
+    assert "network error" in one_error_line(done)
+
+
+def test_bad_time_type_exit_2(sandbox: Sandbox, engine: Engine) -> None:
+    done = run(["pipelines", "--ids", "a", "--time-type", "hourly"], sandbox.url)
+    assert done.returncode == cli.EXIT_USAGE == 2
+    assert "--time-type" in one_error_line(done)
+    assert engine.metrics_requests == 0
+
+
+# In-process: the same `main()`, faster, for the remaining paths.
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, sandbox: Sandbox, engine: Engine) -> Engine:
+    monkeypatch.setenv("STREAMKAP_HOST", sandbox.url)
+    monkeypatch.setenv("STREAMKAP_CLIENT_ID", DEFAULT_CLIENT_ID)
+    monkeypatch.setenv("STREAMKAP_SECRET", DEFAULT_CLIENT_SECRET)
+    return engine
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["pipelines"],
+        ["pipelines", "--ids", " , "],
+        ["jobs", "--ids", "a"],
+        ["pipelines", "--ids", "a", "--since", "1h", "--from", "2025-01-15T09:00:00Z"],
+        ["pipelines", "--ids", "a", "--since", "soon"],
+        ["pipelines", "--ids", "a", "--from", "2025-01-15T09:00:00"],
+        ["pipelines", "--ids", "a", "--from", "2025-01-15T10:00:00Z", "--to", "2025-01-15T09:00Z"],
+        ["pipelines", "--ids", "a", "--ids-per-request", "0"],
+        ["pipelines", "--ids", "a", "--timeout", "nan"],
+        ["pipelines", "--ids-file", "/nonexistent/ids.txt"],
+        ["pipelines", "--ids", "a", "--project-key", "/nonexistent/key.json"],
+    ],
+)
+def test_usage_errors_exit_2(
+    env: Engine, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    assert cli.main(args) == cli.EXIT_USAGE
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and err.startswith("streamkap-metrics: error: ")
+    assert env.metrics_requests == 0
+
+
+def test_missing_credentials_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["pipelines", "--ids", "a"]) == cli.EXIT_USAGE
+    assert "STREAMKAP_CLIENT_ID" in capsys.readouterr().err
+
+
+def test_api_error_exit_4(env: Engine, capsys: pytest.CaptureFixture[str]) -> None:
+    env.add_fault(Fault("status", status=400, detail="ids: too many"))
+    assert cli.main(["pipelines", "--ids", "a"]) == cli.EXIT_API
+    err = capsys.readouterr().err
+    assert err.startswith("streamkap-metrics: error: API error: HTTP 400") and "too many" in err
+
+
+def test_project_key(env: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    key = tmp_path / "key.json"
+    api = {"client_id": DEFAULT_CLIENT_ID, "client_secret": DEFAULT_CLIENT_SECRET}
+    key.write_text(json.dumps({"api": {**api, "api_url": os.environ["STREAMKAP_HOST"]}}))
+    for name in ("STREAMKAP_CLIENT_ID", "STREAMKAP_SECRET", "STREAMKAP_HOST"):
+        os.environ.pop(name)  # the fixture's monkeypatch restores them
+    args = ["pipelines", "--ids", "a", "--level", "task", "--since", "10m"]
+    assert cli.main([*args, "--time-type", "timeseries", "--project-key", str(key)]) == 0
+    header, first, *_ = capsys.readouterr().out.splitlines()
+    assert header.split()[:4] == ["aggregation", "id", "key", "timestamp"]
+    assert first.split()[:3] == ["task", "a", "a-task-0"]
+
+
+def test_help_and_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for text in ("exit codes:", "  3  authentication", "STREAMKAP_SECRET", "--ids-file"):
+        assert text in out
+    assert cli.main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith("streamkap-metrics ")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("90s", dt.timedelta(seconds=90)),
+        ("15m", dt.timedelta(minutes=15)),
+        ("1h30m", dt.timedelta(minutes=90)),
+        ("1.5h", dt.timedelta(minutes=90)),
+        ("7d", dt.timedelta(days=7)),
+        ("2w", dt.timedelta(weeks=2)),
+    ],
+)
+def test_durations(text: str, expected: dt.timedelta) -> None:
+    assert cli.duration(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "1", "h", "1x", "1h 30m", "-1h", "0m", "1h30"])
+def test_bad_durations(text: str) -> None:
+    with pytest.raises(argparse.ArgumentTypeError, match="duration"):
+        cli.duration(text)
+
+
+def test_warnings_and_unreadable_responses_are_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def fetch(args: argparse.Namespace) -> dict[str, object]:
+        warnings.warn("account_metrics differed\nbetween chunks", DroppedAggregateWarning, 1)
+        return {"connector_metrics": {"a": {"timeseries": {"latency": [{"timestamp": "?"}]}}}}
+
+    monkeypatch.setattr(cli, "_fetch", fetch)
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        assert cli.main(["pipelines", "--ids", "a"]) == cli.EXIT_API
+    assert capsys.readouterr().err.splitlines() == [
+        "streamkap-metrics: warning: account_metrics differed between chunks",
+        "streamkap-metrics: error: unreadable response: timeseries point of 'latency' for 'a' "
+        "has no ISO 8601 timestamp: '?'",
+    ]

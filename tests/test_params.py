@@ -1,0 +1,496 @@
+"""Parameters: the body-over-query rule, id normalisation, request shape, checks before sending."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import datetime as dt
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from streamkap_sdk import (
+    AsyncStreamkapClient,
+    InvalidParameterError,
+    ParameterOverrideWarning,
+    StreamkapClient,
+    StreamkapError,
+    UnprocessableEntityError,
+    effective_parameters,
+    normalize_id_list,
+)
+from streamkap_sdk._operations import PIPELINES
+from streamkap_sdk._params import overridden_query_keys
+from streamkap_sdk._request import prepare
+from streamkap_sdk.sandbox import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Engine, Sandbox
+
+Call = Callable[..., Awaitable[Any]]
+
+# -- the precedence function: one table ---------------------------------------------------------
+
+PRECEDENCE = [
+    # (case, query, body, effective, overridden query keys)
+    ("query only", {"ids": "a,b", "time_type": "latest"}, None,
+     {"ids": ["a", "b"], "time_type": "latest"}, []),
+    ("query only, empty body", {"tenant_ids": "t1"}, {}, {"tenant_ids": ["t1"]}, []),
+    ("body only", {}, {"ids": ["a"], "tenant_ids": "t1,t2"},
+     {"ids": ["a"], "tenant_ids": ["t1", "t2"]}, []),
+    ("both agreeing", {"ids": "a,b"}, {"ids": ["a", "b"]}, {"ids": ["a", "b"]}, ["ids"]),
+    ("both disagreeing: body wins", {"ids": "a,b", "tenant_ids": "t"}, {"ids": ["c"]},
+     {"ids": ["c"], "tenant_ids": ["t"]}, ["ids"]),
+    ("body null counts as absent", {"ids": "a", "size": "5"}, {"ids": None, "size": None},
+     {"ids": ["a"], "size": "5"}, []),
+    ("body empty array is present", {"ids": "a"}, {"ids": []}, {"ids": []}, ["ids"]),
+    ("array form in the body", {}, {"ids": [" a ", "b", "a", ""]}, {"ids": ["a", "b"]}, []),
+    ("string form in the body", {}, {"ids": "c, d,,c"}, {"ids": ["c", "d"]}, []),
+    ("string query, array body", {"tenant_ids": "x,y"}, {"tenant_ids": ["z"]},
+     {"tenant_ids": ["z"]}, ["tenant_ids"]),
+    ("array query (multi-valued), string body", {"ids": ["a", "b"]}, {"ids": "b,c"},
+     {"ids": ["b", "c"]}, ["ids"]),
+    ("the server splits a comma inside an array item", {}, {"ids": ["a,b", "c"]},
+     {"ids": ["a", "b", "c"]}, []),
+    ("additional property only in the body", {"time_type": "latest"}, {"custom": 1},
+     {"time_type": "latest", "custom": 1}, []),
+    ("additional property overrides a query parameter", {"time_type": "latest", "size": "5"},
+     {"time_type": "timeseries", "size": 10},
+     {"time_type": "timeseries", "size": 10}, ["size", "time_type"]),
+    ("other values pass through unchanged", {"page": "cursor-1"}, {"nested": {"a": [1]}},
+     {"page": "cursor-1", "nested": {"a": [1]}}, []),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("query", "body", "effective", "overridden"),
+    [pytest.param(*case[1:], id=case[0]) for case in PRECEDENCE],
+)
+def test_precedence_table(
+    query: dict[str, object],
+    body: dict[str, object] | None,
+    effective: dict[str, object],
+    overridden: list[str],
+) -> None:
+    before = copy.deepcopy((query, body))
+    assert effective_parameters(query, body) == effective
+    assert overridden_query_keys(query, body) == overridden
+    assert (query, body) == before  # pure: the inputs are left alone
+
+
+def test_sandbox_serves_with_the_same_rule(engine: Engine, sandbox: Sandbox) -> None:
+    """The sandbox answers a raw request whose query and body disagree as the rule says."""
+    with StreamkapClient(client_id="sandbox-client", client_secret="sandbox-secret",
+                         base_url=sandbox.url) as c:  # fmt: skip
+        c.pipelines.metrics(["warm-up"])  # to get a token
+    token = engine.seen[-1].authorization
+    assert token is not None
+    response = httpx.post(
+        f"{sandbox.url}/pipelines/metrics",
+        params={"ids": "q1,q2", "time_type": "timesummary"},
+        json={"ids": ["b1"], "time_type": "latest"},
+        headers={"Authorization": token},
+    )
+    assert response.status_code == 200
+    payload = response.json()
+    assert list(payload["connector_metrics"]) == ["b1"]
+    assert set(payload["connector_metrics"]["b1"]) == {"latest"}
+
+
+# -- normalisation: properties ------------------------------------------------------------------
+
+no_comma_ids = st.lists(st.text(st.characters(blacklist_characters=","), max_size=8), max_size=20)
+
+
+@given(no_comma_ids)
+def test_normalisation_is_idempotent(items: list[str]) -> None:
+    once = normalize_id_list(items)
+    assert normalize_id_list(once) == once
+    assert normalize_id_list(",".join(once)) == once  # the string form says the same
+    assert all(i and i == i.strip() and "," not in i for i in once)
+    assert len(set(once)) == len(once)
+    firsts = list(dict.fromkeys(i.strip() for i in items if i.strip()))
+    assert once == firsts  # first occurrences, in order
+
+
+@given(st.text(max_size=60))
+def test_normalisation_of_strings_is_idempotent(text: str) -> None:
+    once = normalize_id_list(text)
+    assert normalize_id_list(once) == once
+    assert normalize_id_list(text, strict=False) == once
+
+
+@given(st.lists(st.text(max_size=8), max_size=12))
+def test_server_side_splits_what_the_client_rejects(items: list[str]) -> None:
+    lenient = normalize_id_list(items, strict=False)
+    assert lenient == normalize_id_list(",".join(items))
+    assert normalize_id_list(lenient, strict=False) == lenient
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        ["a", "b", "a"],
+        ("a", "b"),
+        " a , b ,, a",
+        iter(["a", " b", "a "]),
+        (x for x in ["a", "b"]),
+        {"a": None, "b": None}.keys(),
+    ],
+    ids=["list", "tuple", "string", "iterator", "generator", "dict-keys"],
+)
+def test_accepted_id_forms(value: object) -> None:
+    assert normalize_id_list(value) == ["a", "b"]
+
+
+def test_sets_and_none() -> None:
+    assert sorted(normalize_id_list({"b", "a", " a"})) == ["a", "b"]
+    assert normalize_id_list(None) == []
+    assert normalize_id_list("") == []
+    assert normalize_id_list([" ", ""]) == []
+
+
+# -- clients over the sandbox: both, one test body ----------------------------------------------
+
+
+@pytest.fixture(params=["sync", "async"])
+async def call(
+    request: pytest.FixtureRequest, engine: Engine, credentials: dict[str, str]
+) -> AsyncIterator[Call]:
+    """`await call(ids, **params)`: pipelines metrics through the sync or the async client."""
+    if request.param == "sync":
+        with StreamkapClient(**credentials) as sync_client:
+
+            async def sync_call(*args: Any, **kwargs: Any) -> Any:
+                return sync_client.pipelines.metrics(*args, **kwargs)
+
+            yield sync_call
+    else:
+        async with AsyncStreamkapClient(**credentials) as async_client:
+            yield async_client.pipelines.metrics
+
+
+# -- request shape: ids in the body, everything else in the query -------------------------------
+
+
+async def test_ids_travel_in_the_body_as_arrays(call: Call, engine: Engine) -> None:
+    await call(" p1, p2,,p1 ", tenant_ids=("t1", "t2", "t1"), time_type="latest", level="task")
+    seen = engine.seen[-1]
+    assert seen.body == {"ids": ["p1", "p2"], "tenant_ids": ["t1", "t2"]}
+    assert seen.query == {"time_type": "latest", "level": "task"}
+
+
+async def test_every_named_parameter_goes_in_the_query(call: Call, engine: Engine) -> None:
+    await call(
+        ["p"],
+        time_type="timeseries",
+        time_unit="hour",
+        time_interval="2",
+        timestamp_from=dt.datetime(2025, 1, 15, 11, 0, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+        timestamp_to="2025-01-15T10:00:00+00:00",
+        level="something-new",
+        sort="latency",
+        sort_dir="desc",
+        size=5,
+        page="2",
+        snapshot="completed",
+        id="p",
+        topic_list_from=0,
+        topic_list_size=10,
+    )
+    assert engine.seen[-1].query == {
+        "time_type": "timeseries",
+        "time_unit": "hour",
+        "time_interval": "2",
+        "timestamp_from": "2025-01-15T09:00:00Z",
+        "timestamp_to": "2025-01-15T10:00:00Z",
+        "level": "something-new",  # level passes through
+        "sort": "latency",
+        "sort_dir": "desc",
+        "size": "5",
+        "page": "2",
+        "snapshot": "completed",
+        "id": "p",
+        "topic_list_from": "0",
+        "topic_list_size": "10",
+    }
+    assert engine.seen[-1].body == {"ids": ["p"]}
+
+
+async def test_no_ids_sends_an_empty_body(call: Call, engine: Engine) -> None:
+    await call(time_type="latest")
+    assert engine.seen[-1].body == {}
+
+
+def test_page_token_and_cursor_pass_through() -> None:
+    """The schema allows a string page (a token); the sandbox only knows numbers, so record."""
+    sent: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json={})
+
+    with StreamkapClient(access_token="x", transport=httpx.MockTransport(record)) as c:
+        c.pipelines.metrics(["p"], page="next:abc", from_="cursor-9")
+        c.pipelines.metrics(["p"], page=" 3 ", from_=0)
+    assert [dict(r.url.params) for r in sent] == [
+        {"page": "next:abc", "from": "cursor-9"},
+        {"page": "3", "from": "0"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "wire_start", "wire_end"),
+    [
+        (dt.datetime(2025, 1, 15, 9, tzinfo=dt.UTC), "2025-01-15T10:00:00Z",
+         "2025-01-15T09:00:00Z", "2025-01-15T10:00:00Z"),
+        ("2025-01-15T04:00:00-05:00", dt.datetime(2025, 1, 15, 11, 30, tzinfo=dt.timezone(
+            dt.timedelta(hours=1, minutes=30))), "2025-01-15T09:00:00Z", "2025-01-15T10:00:00Z"),
+        ("2025-01-15T09:00:00.250+00:00", "2025-01-15 10:00Z",
+         "2025-01-15T09:00:00.250000Z", "2025-01-15T10:00:00Z"),
+    ],
+    ids=["datetime+Z-string", "offset-string+offset-datetime", "fractions-and-space"],
+)  # fmt: skip
+async def test_timestamps_are_sent_as_utc_with_z(
+    call: Call, engine: Engine, start: object, end: object, wire_start: str, wire_end: str
+) -> None:
+    await call(["p"], timestamp_from=start, timestamp_to=end)
+    assert engine.seen[-1].query == {"timestamp_from": wire_start, "timestamp_to": wire_end}
+
+
+async def test_since_is_a_window_ending_now(call: Call, engine: Engine) -> None:
+    before = dt.datetime.now(dt.UTC)
+    await call(["p"], since=dt.timedelta(minutes=90))
+    after = dt.datetime.now(dt.UTC)
+    query = engine.seen[-1].query
+    start = dt.datetime.fromisoformat(query["timestamp_from"])
+    end = dt.datetime.fromisoformat(query["timestamp_to"])
+    assert query["timestamp_to"].endswith("Z")
+    assert before <= end <= after
+    assert end - start == dt.timedelta(minutes=90)
+
+
+def test_since_with_timestamp_to_ends_there() -> None:
+    end = dt.datetime(2025, 1, 15, 10, tzinfo=dt.UTC)
+    prepared = prepare(
+        PIPELINES, None, {"since": dt.timedelta(hours=1), "timestamp_to": end},
+        max_ids_per_request=10,
+    )  # fmt: skip
+    assert prepared.query == {
+        "timestamp_from": "2025-01-15T09:00:00Z",
+        "timestamp_to": "2025-01-15T10:00:00Z",
+    }
+    now = dt.datetime(2025, 2, 1, tzinfo=dt.UTC)
+    prepared = prepare(
+        PIPELINES, None, {"since": dt.timedelta(days=1)}, max_ids_per_request=10, now=now
+    )
+    assert prepared.query["timestamp_from"] == "2025-01-31T00:00:00Z"
+    assert prepared.query["timestamp_to"] == "2025-02-01T00:00:00Z"
+
+
+# -- the escape hatch ---------------------------------------------------------------------------
+
+
+async def test_extra_query_and_extra_body_are_sent(call: Call, engine: Engine) -> None:
+    await call(
+        ["p"], time_type="latest",
+        extra_query={"new_filter": "x", "flags": ["a", "b"], "dropped": None},
+        extra_body={"new_body_param": {"deep": True}},
+    )  # fmt: skip
+    seen = engine.seen[-1]
+    assert seen.query == {"time_type": "latest", "new_filter": "x", "flags": "b"}
+    assert seen.body == {"new_body_param": {"deep": True}, "ids": ["p"]}
+
+
+async def test_body_override_warns_once_and_the_body_wins(call: Call, engine: Engine) -> None:
+    with pytest.warns(ParameterOverrideWarning) as record:
+        result = await call(
+            [f"p{n}" for n in range(5)],
+            time_type="latest",
+            extra_query={"custom": "q"},
+            extra_body={"time_type": "timesummary", "custom": "b"},
+        )
+    assert len(record) == 1
+    message = str(record[0].message)
+    assert message.startswith("custom, time_type:")
+    assert "body" in message
+    assert record[0].filename == __file__  # points at the caller, not at the SDK
+    # what the server used: the body's time_type
+    assert result.connector_metrics["p0"].timesummary
+    assert not result.connector_metrics["p0"].latest
+
+
+def test_override_warning_is_once_per_call_even_when_split(
+    engine: Engine, credentials: dict[str, str]
+) -> None:
+    with (
+        StreamkapClient(max_ids_per_request=2, **credentials) as c,
+        pytest.warns(ParameterOverrideWarning) as record,
+    ):
+        c.pipelines.metrics(
+            ["a", "b", "c", "d", "e"], time_type="latest", extra_body={"time_type": "timesummary"}
+        )
+    assert len(record) == 1
+    assert engine.metrics_requests == 3
+    assert all(s.body["time_type"] == "timesummary" for s in engine.seen)
+
+
+async def test_body_null_does_not_override_or_warn(call: Call, engine: Engine) -> None:
+    await call(["p"], time_type="latest", extra_body={"time_type": None})
+    assert engine.seen[-1].body == {"time_type": None, "ids": ["p"]}
+
+
+async def test_extra_query_may_carry_a_value_the_sdk_does_not_know(
+    call: Call, engine: Engine
+) -> None:
+    """A named parameter not given by name passes unchecked through extra_query."""
+    with pytest.raises(UnprocessableEntityError, match="time_unit"):  # the sandbox says no
+        await call(["p"], extra_query={"time_unit": "quarter"})
+    assert engine.seen[-1].query == {"time_unit": "quarter"}
+
+
+# -- checked before sending: every rejection, nothing sent --------------------------------------
+
+NAIVE = dt.datetime(2025, 1, 15, 10)
+AWARE = dt.datetime(2025, 1, 15, 10, tzinfo=dt.UTC)
+
+REJECTED: list[tuple[str, dict[str, Any], str, str]] = [
+    # (case, kwargs (ids under "ids"), parameter named, message fragment)
+    ("time_type", {"time_type": "daily"}, "time_type", "timeseries, latest, timesummary"),
+    ("time_type type", {"time_type": 1}, "time_type", "timeseries, latest, timesummary"),
+    ("sort_dir", {"sort_dir": "up"}, "sort_dir", "asc, desc"),
+    ("sort_dir case", {"sort_dir": "ASC"}, "sort_dir", "asc, desc"),
+    ("time_unit", {"time_unit": "year"}, "time_unit", "minute, hour, day, week, month"),
+    ("size 0", {"size": 0}, "size", "positive integer"),
+    ("size negative", {"size": -5}, "size", "positive integer"),
+    ("size bool", {"size": True}, "size", "positive integer"),
+    ("size float", {"size": 2.5}, "size", "positive integer"),
+    ("size string", {"size": "10"}, "size", "positive integer"),
+    ("page 0", {"page": 0}, "page", "positive integer"),
+    ("page numeric string 0", {"page": "0"}, "page", "positive integer"),
+    ("page negative string", {"page": "-2"}, "page", "positive integer"),
+    ("page fraction", {"page": "1.5"}, "page", "positive integer"),
+    ("page blank", {"page": "  "}, "page", "positive integer"),
+    ("time_interval 0", {"time_interval": 0}, "time_interval", "positive integer"),
+    ("time_interval word", {"time_interval": "five"}, "time_interval", "positive integer"),
+    ("time_interval float", {"time_interval": 1.5}, "time_interval", "positive integer"),
+    ("topic_list_size", {"topic_list_size": 0}, "topic_list_size", "positive integer"),
+    ("topic_list_from", {"topic_list_from": -1}, "topic_list_from", "integer >= 0"),
+    ("from_ type", {"from_": 1.5}, "from_", "integer or a string"),
+    ("level type", {"level": 3}, "level", "must be a string"),
+    ("naive datetime", {"timestamp_from": NAIVE}, "timestamp_from", "naive"),
+    ("string without offset", {"timestamp_to": "2025-01-15T10:00:00"}, "timestamp_to",
+     "no UTC offset"),
+    ("date only string", {"timestamp_to": "2025-01-15"}, "timestamp_to", "no UTC offset"),
+    ("not a timestamp", {"timestamp_from": "yesterday"}, "timestamp_from", "ISO 8601"),
+    ("timestamp type", {"timestamp_from": 1736935200}, "timestamp_from", "datetime"),
+    ("date object", {"timestamp_from": dt.date(2025, 1, 15)}, "timestamp_from", "datetime"),
+    ("from after to", {"timestamp_from": "2025-01-15T10:00:01Z", "timestamp_to": AWARE},
+     "timestamp_from", "after timestamp_to"),
+    ("from after to across offsets",
+     {"timestamp_from": "2025-01-15T11:30:00+01:00", "timestamp_to": "2025-01-15T10:00:00Z"},
+     "timestamp_from", "after timestamp_to"),
+    ("since negative", {"since": dt.timedelta(hours=-1)}, "since", "positive timedelta"),
+    ("since number", {"since": 3600}, "since", "positive timedelta"),
+    ("since and timestamp_from", {"since": dt.timedelta(hours=1), "timestamp_from": AWARE},
+     "since", "not both"),
+    ("since with a naive timestamp_to", {"since": dt.timedelta(hours=1), "timestamp_to": NAIVE},
+     "timestamp_to", "naive"),
+    ("id with a comma", {"ids": ["ok", "a,b"]}, "ids", "'a,b' contains a comma"),
+    ("tenant id with a comma", {"tenant_ids": ["t1,t2"]}, "tenant_ids", "'t1,t2'"),
+    ("ids not strings", {"ids": [1, 2]}, "ids", "must be strings"),
+    ("ids bytes", {"ids": b"a,b"}, "ids", "bytes"),
+    ("ids mapping", {"ids": {"a": 1}}, "ids", "dict"),
+    ("ids number", {"ids": 5}, "ids", "int"),
+    ("unknown keyword", {"timestamp_form": AWARE}, "timestamp_form", "extra_query="),
+    ("from spelled as on the wire", {"from": 3}, "from", "from_="),
+    ("ids in extra_query", {"extra_query": {"ids": "a"}}, "ids", "pass ids= directly"),
+    ("tenant_ids in extra_body", {"extra_body": {"tenant_ids": ["t"]}}, "tenant_ids",
+     "pass tenant_ids= directly"),
+    ("extra_query not a mapping", {"extra_query": "a=b"}, "extra_query", "mapping"),
+    ("extra_query value", {"extra_query": {"x": {"y": 1}}}, "extra_query", "'x'"),
+    ("extra_query repeats a named one", {"time_type": "latest",
+     "extra_query": {"time_type": "timeseries"}}, "extra_query", "time_type="),
+    ("extra_query repeats from_", {"from_": 1, "extra_query": {"from": 2}}, "extra_query",
+     "from_="),
+    ("extra_body not JSON", {"extra_body": {"x": object()}}, "extra_body", "JSON"),
+    ("extra_body NaN", {"extra_body": {"x": float("nan")}}, "extra_body", "JSON"),
+    ("page with more ids than one request", {"ids": [f"i{n}" for n in range(1001)], "page": 2},
+     "page", "1001 ids"),
+    ("size with more ids than one request", {"ids": [f"i{n}" for n in range(1001)], "size": 5},
+     "size", "2 requests"),
+    ("cursor with more ids than one request",
+     {"ids": [f"i{n}" for n in range(2001)], "from_": "k"}, "from", "3 requests"),
+    ("paging in extra_body with more ids than one request",
+     {"ids": [f"i{n}" for n in range(1001)], "extra_body": {"page": 2}}, "page", "paging"),
+    ("paging in extra_query with more ids than one request",
+     {"ids": [f"i{n}" for n in range(1001)], "extra_query": {"size": 3}}, "size", "paging"),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def clients(sandbox: Sandbox) -> Iterator[tuple[StreamkapClient, AsyncStreamkapClient]]:
+    """One pair for the many rejection cases (building a client costs ~0.1 s of TLS setup)."""
+    settings = {
+        "client_id": DEFAULT_CLIENT_ID,
+        "client_secret": DEFAULT_CLIENT_SECRET,
+        "base_url": sandbox.url,
+    }
+    sync_client, async_client = StreamkapClient(**settings), AsyncStreamkapClient(**settings)
+    yield sync_client, async_client
+    sync_client.close()
+    asyncio.run(async_client.aclose())  # never sent anything: no connection tied to a loop
+
+
+@pytest.fixture(params=["sync", "async"])
+def reject_call(
+    request: pytest.FixtureRequest, clients: tuple[StreamkapClient, AsyncStreamkapClient]
+) -> Call:
+    sync_client, async_client = clients
+    if request.param == "async":
+        return async_client.pipelines.metrics
+
+    async def sync_call(*args: Any, **kwargs: Any) -> Any:
+        return sync_client.pipelines.metrics(*args, **kwargs)
+
+    return sync_call
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "parameter", "fragment"),
+    [pytest.param(*case[1:], id=case[0]) for case in REJECTED],
+)
+async def test_rejected_before_sending(
+    reject_call: Call, engine: Engine, kwargs: dict[str, Any], parameter: str, fragment: str
+) -> None:
+    kwargs = dict(kwargs)
+    ids = kwargs.pop("ids", ["p1"])
+    with pytest.raises(InvalidParameterError) as caught:
+        await reject_call(ids, **kwargs)
+    error = caught.value
+    assert isinstance(error, StreamkapError)
+    assert isinstance(error, ValueError)
+    assert error.parameter == parameter
+    assert str(error).startswith(f"{parameter}: ")
+    assert fragment in str(error)
+    assert engine.seen == []  # nothing was sent: no metrics request...
+    assert engine.metrics_requests == 0
+    assert engine.token_requests == 0  # ...and not even a token exchange
+
+
+def test_rejection_with_a_transport_that_fails_if_called() -> None:
+    def never(request: httpx.Request) -> httpx.Response:
+        raise AssertionError(f"sent {request.method} {request.url}")
+
+    with StreamkapClient(access_token="x", transport=httpx.MockTransport(never)) as c:
+        for kwargs in ({"time_type": "x"}, {"size": 0}, {"timestamp_to": NAIVE}):
+            with pytest.raises(InvalidParameterError):
+                c.destinations.metrics(["d"], **kwargs)
+
+
+def test_paging_is_fine_within_one_request(engine: Engine, credentials: dict[str, str]) -> None:
+    with StreamkapClient(**credentials) as c:
+        result = c.pipelines.metrics([f"i{n}" for n in range(1000)], size=10, page=2)
+    assert list(result.connector_metrics.additional_properties) == [f"i{n}" for n in range(10, 20)]
+    assert engine.metrics_requests == 1
