@@ -1,8 +1,7 @@
 """Contains some shared types for properties"""
 
-import gc
 import json
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Mapping, MutableMapping
 from http import HTTPStatus
 from typing import IO, Any, BinaryIO, Generic, Literal, TypeVar
 
@@ -52,29 +51,8 @@ class DecodeError(ValueError):
             elif part.isidentifier():
                 text += f".{part}"
             else:
-                text += f"[{json.dumps(part)}]"
+                text += f"[{json.dumps(part, ensure_ascii=False)}]"
         return f"{text}: {self.reason}"
-
-
-_Decoded = TypeVar("_Decoded")
-
-
-def decode_with_gc_paused(decode: Callable[[Any], _Decoded], data: Any) -> _Decoded:
-    """Run a model's `_from_dict` with the cyclic garbage collector paused.
-
-    Decoding only builds new acyclic objects, so collections during it cannot free anything, yet
-    for large payloads they were most of the run time: every full collection walks all objects
-    decoded so far. Paused, each new object is looked at once when collection resumes.
-    """
-    if (
-        not gc.isenabled()
-    ):  # paused by the caller (or by a decode running in another thread)
-        return decode(data)
-    gc.disable()
-    try:
-        return decode(data)
-    finally:
-        gc.enable()
 
 
 # The types that `httpx.Client(files=)` can accept, copied from that library.

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import DecodeError, decode_with_gc_paused
+from ..types import DecodeError
 
 if TYPE_CHECKING:
     from ..models.pipeline_metrics_res_task_metrics_type_0_additional_property import (
@@ -34,7 +34,7 @@ class PipelineMetricsResTaskMetricsType0:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         """Build from decoded JSON; raise `DecodeError` (with its JSON path) if it does not fit."""
-        return decode_with_gc_paused(cls._from_dict, src_dict)
+        return cls._from_dict(src_dict)
 
     @classmethod
     def _from_dict(cls, d: Mapping[str, Any]) -> Self:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, DecodeError, Unset, decode_with_gc_paused
+from ..types import UNSET, DecodeError, Unset
 
 if TYPE_CHECKING:
     from ..models.validation_error_context import ValidationErrorContext
@@ -71,7 +71,7 @@ class ValidationError:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         """Build from decoded JSON; raise `DecodeError` (with its JSON path) if it does not fit."""
-        return decode_with_gc_paused(cls._from_dict, src_dict)
+        return cls._from_dict(src_dict)
 
     @classmethod
     def _from_dict(cls, d: Mapping[str, Any]) -> Self:

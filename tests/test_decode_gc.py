@@ -1,0 +1,59 @@
+"""The overlay pauses the cyclic GC while a large body is decoded, and always restores it."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Mapping
+from typing import Any, ClassVar, Self
+
+import httpx
+import pytest
+
+from streamkap_sdk import MalformedResponseError, _decode
+
+
+class Spy:
+    """A model whose from_dict records whether the GC was running."""
+
+    seen: ClassVar[list[bool]] = []
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        cls.seen.append(gc.isenabled())
+        if "bad" in src_dict:
+            raise ValueError("does not fit")
+        return cls()
+
+
+@pytest.fixture(autouse=True)
+def _reset() -> None:
+    Spy.seen = []
+    assert gc.isenabled()
+
+
+def test_large_bodies_decode_with_gc_paused_then_restored() -> None:
+    big = httpx.Response(200, content=b'{"pad": "' + b"x" * _decode.GC_PAUSE_MIN_BYTES + b'"}')
+    _decode.decode_model(big, Spy, what="op")
+    with pytest.raises(MalformedResponseError):
+        _decode.decode_model(
+            httpx.Response(200, content=b'{"bad": "' + b"x" * _decode.GC_PAUSE_MIN_BYTES + b'"}'),
+            Spy,
+            what="op",
+        )
+    assert Spy.seen == [False, False]
+    assert gc.isenabled()
+
+
+def test_small_bodies_leave_the_gc_alone() -> None:
+    _decode.decode_model(httpx.Response(200, json={"a": 1}), Spy, what="op")
+    assert Spy.seen == [True]
+
+
+def test_a_caller_who_paused_the_gc_keeps_it_paused() -> None:
+    big = httpx.Response(200, content=b'{"pad": "' + b"x" * _decode.GC_PAUSE_MIN_BYTES + b'"}')
+    gc.disable()
+    try:
+        _decode.decode_model(big, Spy, what="op")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
