@@ -36,3 +36,16 @@ async def async_usage() -> None:
         assert_type(result, PipelineMetricsRes)
         many = await asyncio.gather(*(client.destinations.metrics([i]) for i in "xyz"))
         assert_type(many, list[DestinationMetricsRes])
+
+
+def kit_and_export_usage() -> None:
+    from streamkap_sdk import MetricRecord, to_records
+    from streamkap_sdk.testing import FakeStreamkap, RecordedRequest
+
+    fake = FakeStreamkap(seed=1)
+    fake.fail_next(503, times=2, retry_after=1)
+    with fake.client() as client:
+        rows = to_records(client.pipelines.metrics(["orders"]))
+    assert_type(rows, list[MetricRecord])
+    first: RecordedRequest = fake.requests[0]
+    assert_type(first.ids, list[str])
