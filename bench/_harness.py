@@ -73,9 +73,9 @@ def interleave(
     deadline = time.perf_counter() + budget
     for r in range(rounds):
         shift = r % len(names)
+        gc.collect()  # once a round: no contender inherits another's garbage for long
         for name in names[shift:] + names[:shift]:
             call = contenders[name]
-            gc.collect()
             start = time.perf_counter()
             for _ in range(batch):
                 call()

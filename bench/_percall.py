@@ -71,8 +71,8 @@ def contenders(
     return {"raw httpx": raw, "StreamkapClient": streamkap, "generated client": bare_generated}
 
 
-def in_process(*, calls: int = 5000, budget: float = 20.0) -> list[Row]:
-    batch = 200
+def in_process(*, calls: int = 5000, budget: float = 30.0) -> list[Row]:
+    batch = 25  # small batches, many rounds: finely interleaved, so both sides see the same load
     samples = interleave(
         contenders(BASE_URL, TOKEN, FixedTransport()),
         rounds=max(3, calls // batch),
@@ -86,8 +86,8 @@ def in_process(*, calls: int = 5000, budget: float = 20.0) -> list[Row]:
     ]
 
 
-def over_sandbox(sandbox: SandboxProcess, *, calls: int = 1500, budget: float = 20.0) -> list[Row]:
-    batch = 50
+def over_sandbox(sandbox: SandboxProcess, *, calls: int = 1500, budget: float = 30.0) -> list[Row]:
+    batch = 10
     token = sandbox.token()
     every = contenders(sandbox.url, token, None)
     samples = interleave(

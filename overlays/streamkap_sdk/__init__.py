@@ -4,7 +4,7 @@ Public API: everything in `__all__` below (and the response models re-exported f
 generated package). Anything under a leading underscore is private and may change.
 """
 
-from streamkap_api.models import DestinationMetricsRes, PipelineMetricsRes
+from typing import TYPE_CHECKING
 
 from ._auth import Credentials
 from ._client import (
@@ -37,6 +37,9 @@ from ._merge import ChunkConflictError, DroppedAggregateWarning
 from ._params import ParameterOverrideWarning, effective_parameters, normalize_id_list
 from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
 from ._version import __version__
+
+if TYPE_CHECKING:
+    from streamkap_api.models import DestinationMetricsRes, PipelineMetricsRes
 
 __all__ = [
     "DEFAULT_MAX_CONCURRENCY",
@@ -75,3 +78,12 @@ __all__ = [
     "to_dataframe",
     "to_records",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # The response models are imported on first use: see `_operations` on import time.
+    if name in ("DestinationMetricsRes", "PipelineMetricsRes"):
+        from streamkap_api import models
+
+        return getattr(models, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

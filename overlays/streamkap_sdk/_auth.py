@@ -9,7 +9,6 @@ thin drivers interpret, because that is the only place sync and async differ:
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import math
@@ -18,7 +17,7 @@ import time
 from collections import deque
 from collections.abc import AsyncGenerator, Callable, Generator
 from dataclasses import dataclass, field
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import httpx
 
@@ -29,6 +28,9 @@ from ._errors import (
     MalformedResponseError,
     status_error,
 )
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["DEFAULT_SKEW", "Credentials", "TokenAuth"]
 
@@ -335,6 +337,8 @@ class TokenAuth(httpx.Auth):
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
         if self._async_lock is None:
+            import asyncio  # deferred: import time (see _operations)
+
             self._async_lock = asyncio.Lock()
         lock = self._async_lock
         flow = self._flow(request)

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import os
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Generic, Self, Unpack
+from typing import TYPE_CHECKING, Any, Generic, Self, Unpack
 
 import httpx
 
-from streamkap_api.models import DestinationMetricsRes, PipelineMetricsRes
-
+from . import _operations
 from ._auth import DEFAULT_SKEW, TokenAuth
 from ._config import read_project_key, resolve
 from ._decode import decode_model
@@ -23,9 +21,12 @@ from ._errors import (
     InvalidParameterError,
 )
 from ._merge import gather_tasks, gather_threads, merge_responses
-from ._operations import DESTINATIONS, PIPELINES, Operation, R
+from ._operations import Operation, R
 from ._request import IdList, MetricsParams, Prepared, prepare, request_kwargs
 from ._retry import DEFAULT_MAX_RETRIES, Flow, RetryPolicy, Send, attempts
+
+if TYPE_CHECKING:
+    from streamkap_api.models import DestinationMetricsRes, PipelineMetricsRes
 
 __all__ = ["DEFAULT_TIMEOUT", "AsyncStreamkapClient", "StreamkapClient"]
 
@@ -246,8 +247,8 @@ class StreamkapClient(_ClientBase):
         super().__init__(**kwargs)
         self._http = httpx.Client(transport=transport, **self._client_kwargs())
         self._sleep: Callable[[float], None] = time.sleep
-        self.pipelines = Metrics(self, PIPELINES)
-        self.destinations = Metrics(self, DESTINATIONS)
+        self.pipelines = Metrics(self, _operations.PIPELINES)
+        self.destinations = Metrics(self, _operations.DESTINATIONS)
 
     def _send(
         self,
@@ -329,9 +330,11 @@ class AsyncStreamkapClient(_ClientBase):
     def __init__(self, *, transport: httpx.AsyncBaseTransport | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._http = httpx.AsyncClient(transport=transport, **self._client_kwargs())
+        import asyncio  # deferred: import time (see _operations)
+
         self._sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
-        self.pipelines = AsyncMetrics(self, PIPELINES)
-        self.destinations = AsyncMetrics(self, DESTINATIONS)
+        self.pipelines = AsyncMetrics(self, _operations.PIPELINES)
+        self.destinations = AsyncMetrics(self, _operations.DESTINATIONS)
 
     async def _send(
         self,

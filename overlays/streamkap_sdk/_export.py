@@ -11,11 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 from collections.abc import Mapping
-from typing import Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, TypeAlias
 
-from dateutil import parser as date_parser
-
-from streamkap_api.models import DestinationMetricsRes, PipelineMetricsRes
+if TYPE_CHECKING:  # imported when needed: see `_operations` on import time
+    from streamkap_api.models import DestinationMetricsRes, PipelineMetricsRes
 
 from ._errors import StreamkapError
 
@@ -32,7 +31,7 @@ _AGGREGATIONS: Final = (
     ("account_metrics", "account", False),
 )
 
-MetricsResult = PipelineMetricsRes | DestinationMetricsRes | Mapping[str, Any]
+MetricsResult: TypeAlias = "PipelineMetricsRes | DestinationMetricsRes | Mapping[str, Any]"
 
 
 class MissingDependencyError(StreamkapError, ImportError):
@@ -125,6 +124,8 @@ def _timestamp(value: object, entity_id: str, metric: str) -> dt.datetime:
     moment: dt.datetime | None = value if isinstance(value, dt.datetime) else None
     if isinstance(value, str):
         try:
+            from dateutil import parser as date_parser  # deferred: import time
+
             moment = date_parser.isoparse(value)
         except (ValueError, OverflowError):
             moment = None

@@ -10,7 +10,9 @@ merged into one model (see README: large id lists):
   raises ChunkConflictError, never a silent overwrite (equal values are kept once);
 - account-level aggregates are not additive: `account_metrics` (and any top-level field the
   spec does not name) is kept only when every chunk returned the same value, otherwise
-  dropped, with one DroppedAggregateWarning saying which and why.
+  dropped, with one DroppedAggregateWarning saying which and why;
+- merged maps keep chunk order (the first chunk's entries, then the second's, ...), so a
+  `sort=` orders entities within each request, not across the whole call.
 
 The first chunk to fail (after its own retries) fails the call with its own error: chunks not
 started yet are never sent, and async chunks in flight are cancelled. A thread cannot be
@@ -20,14 +22,11 @@ interrupted mid-request, so sync chunks already in flight finish before the erro
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from typing import Any, Final, TypeVar
-
-from streamkap_api.types import Unset
 
 from ._errors import APIError
 from ._operations import R
@@ -58,6 +57,8 @@ class ChunkConflictError(APIError):
 
 
 def _present(value: object) -> bool:
+    from streamkap_api.types import Unset  # loaded by now (responses were decoded)
+
     return value is not None and not isinstance(value, Unset)
 
 
@@ -167,7 +168,9 @@ def gather_threads(
             done, pending = wait(pending, return_when=FIRST_EXCEPTION)
             for future in done:
                 error = future.exception()
-                if error is not None and not isinstance(error, _NotStarted):
+                if isinstance(error, _NotStarted):
+                    continue  # the error that stopped it is raised from its own future
+                if error is not None:
                     raise error
                 done_count += 1
                 if progress is not None:
@@ -193,6 +196,8 @@ async def gather_tasks(
         if progress is not None:
             progress(1, 1)
         return [result]
+    import asyncio  # deferred: import time (see _operations)
+
     gate = asyncio.Semaphore(max_concurrency)
     done_count = 0
     failed = False
@@ -217,5 +222,5 @@ async def gather_tasks(
             tasks = [group.create_task(run(item)) for item in items]
     except BaseExceptionGroup as failure:
         errors = [e for e in failure.exceptions if not isinstance(e, _NotStarted)]
-        raise errors[0] from None
+        raise (errors or list(failure.exceptions))[0] from None
     return [task.result() for task in tasks]

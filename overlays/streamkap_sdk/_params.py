@@ -13,8 +13,6 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Final
 
-from dateutil import parser as date_parser
-
 from ._errors import InvalidParameterError
 
 __all__ = [
@@ -206,6 +204,8 @@ def to_utc(name: str, value: object) -> dt.datetime | None:
         return None
     if isinstance(value, str):
         try:
+            from dateutil import parser as date_parser  # deferred: import time
+
             parsed = date_parser.isoparse(value.strip())
         except (ValueError, OverflowError) as exc:
             raise InvalidParameterError(

@@ -39,7 +39,13 @@ IdList = str | Iterable[str]
 
 
 class MetricsParams(TypedDict, total=False):
-    """Every parameter of the metrics operations (see the README's parameter table)."""
+    """Every parameter of the metrics operations (see the README's parameter table).
+
+    `extra_query` / `extra_body` carry parameters the spec does not name yet, sent unchecked.
+    A key given both by name and in `extra_query` is an error; a key in the query (by name or
+    `extra_query`) and in `extra_body` is sent in both places, and the API uses the body value
+    (one ParameterOverrideWarning per call says so). `ids` / `tenant_ids` are not accepted there.
+    """
 
     tenant_ids: IdList | None
     time_type: str | None
