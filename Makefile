@@ -43,22 +43,21 @@ typecheck: $(STAMP)
 pytest: $(STAMP) prism
 	$(BIN)/pytest
 
-# Prism (a third-party mock of the vendored spec) for tests/test_prism_contract.py, pinned exactly.
-# 5.14.2 is the newest release that runs on Node 20 (5.15+ needs Node >= 24). Without npm the
-# target only says so outside CI (the contract test then skips); under CI=true it fails.
-PRISM_VERSION := 5.14.2
-PRISM_DIR     := .tools/prism
-PRISM_STAMP   := $(PRISM_DIR)/.installed-$(PRISM_VERSION)
+# Prism (a third-party mock of the vendored spec) for tests/test_prism_contract.py: pinned exactly,
+# with its whole dependency tree locked in tools/prism/package-lock.json. 5.14.2 is the newest
+# release that runs on Node 20 (5.15+ needs Node >= 24). Without npm the target only says so
+# outside CI (the contract test then skips); under CI=true it fails.
+PRISM_DIR   := tools/prism
+PRISM_STAMP := $(PRISM_DIR)/node_modules/.installed
 
-prism: $(PRISM_STAMP) ## install the Prism mock server into .tools/prism (needs npm)
+prism: $(PRISM_STAMP) ## install the Prism mock server into tools/prism (needs npm)
 
-$(PRISM_STAMP):
+$(PRISM_STAMP): $(PRISM_DIR)/package-lock.json
 	@if ! command -v npm >/dev/null 2>&1; then \
 	  if [ "$$CI" = "true" ]; then echo "npm is needed to install Prism (make prism)" >&2; exit 1; fi; \
 	  echo "npm not found: Prism not installed, the Prism contract test will be skipped"; exit 0; \
 	fi; \
-	npm install --prefix $(PRISM_DIR) --no-audit --no-fund --save-exact --loglevel=error \
-	  @stoplight/prism-cli@$(PRISM_VERSION) && touch $@
+	npm ci --prefix $(PRISM_DIR) --no-audit --no-fund --loglevel=error && touch $@
 
 bench: $(STAMP) ## ratios vs raw httpx, measured side by side
 	$(PY) bench/run.py

@@ -6,7 +6,7 @@ with `-d`, answers with responses generated at random from the response schemas.
 - every parameter, through both operations and both clients, must pass Prism's validation;
 - Prism's random responses, many of them, must all decode into the response models.
 
-Prism is installed by `make prism` (pinned in the Makefile) into .tools/prism. Without it this
+Prism is installed by `make prism` into tools/prism (pinned, with a lockfile). Without it this
 module skips locally, and fails under CI=true.
 """
 
@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -39,7 +38,7 @@ from streamkap_sdk import (
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi" / "streamkap.yaml"
-PRISM_DIR = ROOT / ".tools" / "prism"
+PRISM_DIR = ROOT / "tools" / "prism"
 PRISM_BIN = PRISM_DIR / "node_modules" / ".bin" / "prism"
 PRISM_PACKAGE = PRISM_DIR / "node_modules" / "@stoplight" / "prism-cli" / "package.json"
 START_SECONDS = 30.0  # Prism usually listens within 1-3 s
@@ -98,9 +97,8 @@ OPERATIONS = {"pipelines": PipelineMetricsRes, "destinations": DestinationMetric
 
 
 def _pinned_version() -> str:
-    match = re.search(r"^PRISM_VERSION\s*:=\s*(\S+)", (ROOT / "Makefile").read_text(), re.M)
-    assert match, "PRISM_VERSION is not set in the Makefile"
-    return match.group(1)
+    pinned = json.loads((PRISM_DIR / "package.json").read_text())["dependencies"]
+    return str(pinned["@stoplight/prism-cli"])
 
 
 def _missing(reason: str) -> None:
