@@ -57,3 +57,15 @@ def test_a_caller_who_paused_the_gc_keeps_it_paused() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_overlapping_pauses_resume_only_when_the_last_one_ends() -> None:
+    big = _decode.GC_PAUSE_MIN_BYTES
+    first = _decode._gc_paused(big)
+    second = _decode._gc_paused(big)
+    first.__enter__()
+    second.__enter__()  # as a second chunk thread would, while the first still decodes
+    first.__exit__(None, None, None)
+    assert not gc.isenabled()  # the second decode is still running
+    second.__exit__(None, None, None)
+    assert gc.isenabled()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import json
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Protocol, Self, TypeVar
@@ -51,27 +52,45 @@ def _path_text(path: tuple[str | int, ...]) -> str:
     return text
 
 
-#: Bodies at least this large are decoded with the cyclic GC paused (see `_gc_paused`).
+#: Bodies at least this large are decoded with the cyclic GC paused (see `_GCPause`).
 GC_PAUSE_MIN_BYTES = 1 << 20
 
 
-@contextmanager
-def _gc_paused(size: int) -> Iterator[None]:
-    """Pause the cyclic garbage collector while a large body becomes models.
+class _GCPause:
+    """Pause the cyclic garbage collector while large bodies become models.
 
     Decoding builds only new, acyclic objects, so collections during it free nothing; yet on a
     50 MB response they were most of the run time (each full collection walks every object
-    decoded so far). Paused, each object is looked at once when collection resumes. Small bodies
-    leave the process-wide GC state alone, as does a caller who already paused it.
+    decoded so far). Paused, each object is looked at once when collection resumes. Pauses nest
+    across threads (chunked calls decode in parallel): the collector resumes when the last
+    decode ends, and only if it was running when the first began. Small bodies leave it alone.
     """
-    if size < GC_PAUSE_MIN_BYTES or not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._active = 0
+        self._resume = False
+
+    @contextmanager
+    def __call__(self, size: int) -> Iterator[None]:
+        if size < GC_PAUSE_MIN_BYTES:
+            yield
+            return
+        with self._lock:
+            if self._active == 0:
+                self._resume = gc.isenabled()
+                gc.disable()
+            self._active += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._active -= 1
+                if self._active == 0 and self._resume:
+                    gc.enable()
+
+
+_gc_paused = _GCPause()
 
 
 def decode_model(response: httpx.Response, model: type[M], *, what: str) -> M:

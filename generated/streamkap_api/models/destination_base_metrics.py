@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="DestinationBaseMetrics")
+_new_instance = object.__new__
 
 _PROPERTY_NAMES = frozenset(("timeseries", "latest", "timesummary"))
 
@@ -132,15 +133,16 @@ class DestinationBaseMetrics:
                     ["timesummary"], "object | null", _timesummary
                 )
 
-        destination_base_metrics = cls(
-            timeseries,
-            latest,
-            timesummary,
-        )
+        destination_base_metrics = _new_instance(cls)
+        destination_base_metrics.timeseries = timeseries
+        destination_base_metrics.latest = latest
+        destination_base_metrics.timesummary = timesummary
         if not _PROPERTY_NAMES.issuperset(d):
             destination_base_metrics.additional_properties = {
                 k: v for k, v in d.items() if k not in _PROPERTY_NAMES
             }
+        else:
+            destination_base_metrics.additional_properties = {}
         return destination_base_metrics
 
     @property

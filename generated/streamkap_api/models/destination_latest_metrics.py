@@ -9,6 +9,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, DecodeError, Unset
 
 T = TypeVar("T", bound="DestinationLatestMetrics")
+_new_instance = object.__new__
 
 _PROPERTY_NAMES = frozenset(
     (
@@ -284,22 +285,23 @@ class DestinationLatestMetrics:
                 ["qa_exact_count_diff"], "number | null", qa_exact_count_diff
             )
 
-        destination_latest_metrics = cls(
-            connector_status,
-            latency,
-            partition_count,
-            put_batch_max_time_ms,
-            records_lag,
-            sink_record_read_total,
-            records_consumed_total,
-            sink_record_send_total,
-            bytes_consumed_total,
-            qa_exact_count_diff,
-        )
+        destination_latest_metrics = _new_instance(cls)
+        destination_latest_metrics.connector_status = connector_status
+        destination_latest_metrics.latency = latency
+        destination_latest_metrics.partition_count = partition_count
+        destination_latest_metrics.put_batch_max_time_ms = put_batch_max_time_ms
+        destination_latest_metrics.records_lag = records_lag
+        destination_latest_metrics.sink_record_read_total = sink_record_read_total
+        destination_latest_metrics.records_consumed_total = records_consumed_total
+        destination_latest_metrics.sink_record_send_total = sink_record_send_total
+        destination_latest_metrics.bytes_consumed_total = bytes_consumed_total
+        destination_latest_metrics.qa_exact_count_diff = qa_exact_count_diff
         if not _PROPERTY_NAMES.issuperset(d):
             destination_latest_metrics.additional_properties = {
                 k: v for k, v in d.items() if k not in _PROPERTY_NAMES
             }
+        else:
+            destination_latest_metrics.additional_properties = {}
         return destination_latest_metrics
 
     @property

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="DestinationMetricsRes")
+_new_instance = object.__new__
 
 _PROPERTY_NAMES = frozenset(
     (
@@ -242,17 +243,18 @@ class DestinationMetricsRes:
                     ["topic_metrics"], "object | null", _topic_metrics
                 )
 
-        destination_metrics_res = cls(
-            account_metrics,
-            connector_metrics,
-            inline_metrics,
-            task_metrics,
-            topic_metrics,
-        )
+        destination_metrics_res = _new_instance(cls)
+        destination_metrics_res.account_metrics = account_metrics
+        destination_metrics_res.connector_metrics = connector_metrics
+        destination_metrics_res.inline_metrics = inline_metrics
+        destination_metrics_res.task_metrics = task_metrics
+        destination_metrics_res.topic_metrics = topic_metrics
         if not _PROPERTY_NAMES.issuperset(d):
             destination_metrics_res.additional_properties = {
                 k: v for k, v in d.items() if k not in _PROPERTY_NAMES
             }
+        else:
+            destination_metrics_res.additional_properties = {}
         return destination_metrics_res
 
     @property

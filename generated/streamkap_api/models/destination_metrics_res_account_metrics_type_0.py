@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="DestinationMetricsResAccountMetricsType0")
+_new_instance = object.__new__
 
 
 @_attrs_define
@@ -38,7 +39,7 @@ class DestinationMetricsResAccountMetricsType0:
     def _from_dict(cls, d: Mapping[str, Any]) -> Self:
         if type(d) is not dict and not isinstance(d, Mapping):
             raise DecodeError.wrong_type([], "object", d)
-        destination_metrics_res_account_metrics_type_0 = cls()
+        destination_metrics_res_account_metrics_type_0 = _new_instance(cls)
         additional_properties: dict[str, DestinationBaseMetrics] = {}
         try:
             for _key, _value in d.items():

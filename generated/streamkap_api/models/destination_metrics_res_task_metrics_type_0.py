@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="DestinationMetricsResTaskMetricsType0")
+_new_instance = object.__new__
 
 
 @_attrs_define
@@ -40,7 +41,7 @@ class DestinationMetricsResTaskMetricsType0:
     def _from_dict(cls, d: Mapping[str, Any]) -> Self:
         if type(d) is not dict and not isinstance(d, Mapping):
             raise DecodeError.wrong_type([], "object", d)
-        destination_metrics_res_task_metrics_type_0 = cls()
+        destination_metrics_res_task_metrics_type_0 = _new_instance(cls)
         additional_properties: dict[
             str, DestinationMetricsResTaskMetricsType0AdditionalProperty
         ] = {}

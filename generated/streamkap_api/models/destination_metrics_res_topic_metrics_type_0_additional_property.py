@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="DestinationMetricsResTopicMetricsType0AdditionalProperty")
+_new_instance = object.__new__
 
 
 @_attrs_define
@@ -38,7 +39,9 @@ class DestinationMetricsResTopicMetricsType0AdditionalProperty:
     def _from_dict(cls, d: Mapping[str, Any]) -> Self:
         if type(d) is not dict and not isinstance(d, Mapping):
             raise DecodeError.wrong_type([], "object", d)
-        destination_metrics_res_topic_metrics_type_0_additional_property = cls()
+        destination_metrics_res_topic_metrics_type_0_additional_property = (
+            _new_instance(cls)
+        )
         additional_properties: dict[str, DestinationBaseMetrics] = {}
         try:
             for _key, _value in d.items():

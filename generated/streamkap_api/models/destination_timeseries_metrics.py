@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="DestinationTimeseriesMetrics")
+_new_instance = object.__new__
 
 _PROPERTY_NAMES = frozenset(
     (
@@ -337,21 +338,22 @@ class DestinationTimeseriesMetrics:
                 e.path[:0] = ("qa_exact_count_diff", len(qa_exact_count_diff))
                 raise
 
-        destination_timeseries_metrics = cls(
-            latency,
-            partition_count,
-            put_batch_max_time_ms,
-            records_lag,
-            sink_record_read_total,
-            records_consumed_total,
-            sink_record_send_total,
-            bytes_consumed_total,
-            qa_exact_count_diff,
-        )
+        destination_timeseries_metrics = _new_instance(cls)
+        destination_timeseries_metrics.latency = latency
+        destination_timeseries_metrics.partition_count = partition_count
+        destination_timeseries_metrics.put_batch_max_time_ms = put_batch_max_time_ms
+        destination_timeseries_metrics.records_lag = records_lag
+        destination_timeseries_metrics.sink_record_read_total = sink_record_read_total
+        destination_timeseries_metrics.records_consumed_total = records_consumed_total
+        destination_timeseries_metrics.sink_record_send_total = sink_record_send_total
+        destination_timeseries_metrics.bytes_consumed_total = bytes_consumed_total
+        destination_timeseries_metrics.qa_exact_count_diff = qa_exact_count_diff
         if not _PROPERTY_NAMES.issuperset(d):
             destination_timeseries_metrics.additional_properties = {
                 k: v for k, v in d.items() if k not in _PROPERTY_NAMES
             }
+        else:
+            destination_timeseries_metrics.additional_properties = {}
         return destination_timeseries_metrics
 
     @property

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="HTTPValidationError")
+_new_instance = object.__new__
 
 _PROPERTY_NAMES = frozenset(("detail",))
 
@@ -66,13 +67,14 @@ class HTTPValidationError:
                 e.path[:0] = ("detail", len(detail))
                 raise
 
-        http_validation_error = cls(
-            detail,
-        )
+        http_validation_error = _new_instance(cls)
+        http_validation_error.detail = detail
         if not _PROPERTY_NAMES.issuperset(d):
             http_validation_error.additional_properties = {
                 k: v for k, v in d.items() if k not in _PROPERTY_NAMES
             }
+        else:
+            http_validation_error.additional_properties = {}
         return http_validation_error
 
     @property

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="PipelineBaseMetrics")
+_new_instance = object.__new__
 
 _PROPERTY_NAMES = frozenset(("timeseries", "latest", "timesummary"))
 
@@ -130,15 +131,16 @@ class PipelineBaseMetrics:
                     ["timesummary"], "object | null", _timesummary
                 )
 
-        pipeline_base_metrics = cls(
-            timeseries,
-            latest,
-            timesummary,
-        )
+        pipeline_base_metrics = _new_instance(cls)
+        pipeline_base_metrics.timeseries = timeseries
+        pipeline_base_metrics.latest = latest
+        pipeline_base_metrics.timesummary = timesummary
         if not _PROPERTY_NAMES.issuperset(d):
             pipeline_base_metrics.additional_properties = {
                 k: v for k, v in d.items() if k not in _PROPERTY_NAMES
             }
+        else:
+            pipeline_base_metrics.additional_properties = {}
         return pipeline_base_metrics
 
     @property

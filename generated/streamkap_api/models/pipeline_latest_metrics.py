@@ -9,6 +9,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, DecodeError, Unset
 
 T = TypeVar("T", bound="PipelineLatestMetrics")
+_new_instance = object.__new__
 
 _PROPERTY_NAMES = frozenset(("latency", "recordsLag", "status"))
 
@@ -93,15 +94,16 @@ class PipelineLatestMetrics:
         if status is not UNSET and not (isinstance(status, str) or status is None):
             raise DecodeError.wrong_type(["status"], "string | null", status)
 
-        pipeline_latest_metrics = cls(
-            latency,
-            records_lag,
-            status,
-        )
+        pipeline_latest_metrics = _new_instance(cls)
+        pipeline_latest_metrics.latency = latency
+        pipeline_latest_metrics.records_lag = records_lag
+        pipeline_latest_metrics.status = status
         if not _PROPERTY_NAMES.issuperset(d):
             pipeline_latest_metrics.additional_properties = {
                 k: v for k, v in d.items() if k not in _PROPERTY_NAMES
             }
+        else:
+            pipeline_latest_metrics.additional_properties = {}
         return pipeline_latest_metrics
 
     @property

@@ -9,6 +9,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, DecodeError, Unset
 
 T = TypeVar("T", bound="PipelineMetricsReqBody")
+_new_instance = object.__new__
 
 _PROPERTY_NAMES = frozenset(("ids", "tenant_ids"))
 
@@ -107,14 +108,15 @@ class PipelineMetricsReqBody:
                     ["tenant_ids"], "array | string | null", _tenant_ids
                 )
 
-        pipeline_metrics_req_body = cls(
-            ids,
-            tenant_ids,
-        )
+        pipeline_metrics_req_body = _new_instance(cls)
+        pipeline_metrics_req_body.ids = ids
+        pipeline_metrics_req_body.tenant_ids = tenant_ids
         if not _PROPERTY_NAMES.issuperset(d):
             pipeline_metrics_req_body.additional_properties = {
                 k: v for k, v in d.items() if k not in _PROPERTY_NAMES
             }
+        else:
+            pipeline_metrics_req_body.additional_properties = {}
         return pipeline_metrics_req_body
 
     @property

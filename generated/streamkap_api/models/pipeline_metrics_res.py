@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="PipelineMetricsRes")
+_new_instance = object.__new__
 
 _PROPERTY_NAMES = frozenset(
     (
@@ -240,17 +241,18 @@ class PipelineMetricsRes:
                     ["topic_metrics"], "object | null", _topic_metrics
                 )
 
-        pipeline_metrics_res = cls(
-            account_metrics,
-            connector_metrics,
-            inline_metrics,
-            task_metrics,
-            topic_metrics,
-        )
+        pipeline_metrics_res = _new_instance(cls)
+        pipeline_metrics_res.account_metrics = account_metrics
+        pipeline_metrics_res.connector_metrics = connector_metrics
+        pipeline_metrics_res.inline_metrics = inline_metrics
+        pipeline_metrics_res.task_metrics = task_metrics
+        pipeline_metrics_res.topic_metrics = topic_metrics
         if not _PROPERTY_NAMES.issuperset(d):
             pipeline_metrics_res.additional_properties = {
                 k: v for k, v in d.items() if k not in _PROPERTY_NAMES
             }
+        else:
+            pipeline_metrics_res.additional_properties = {}
         return pipeline_metrics_res
 
     @property

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="PipelineTimeseriesMetrics")
+_new_instance = object.__new__
 
 _PROPERTY_NAMES = frozenset(("latency", "recordsLag", "status"))
 
@@ -117,15 +118,16 @@ class PipelineTimeseriesMetrics:
                 e.path[:0] = ("status", len(status))
                 raise
 
-        pipeline_timeseries_metrics = cls(
-            latency,
-            records_lag,
-            status,
-        )
+        pipeline_timeseries_metrics = _new_instance(cls)
+        pipeline_timeseries_metrics.latency = latency
+        pipeline_timeseries_metrics.records_lag = records_lag
+        pipeline_timeseries_metrics.status = status
         if not _PROPERTY_NAMES.issuperset(d):
             pipeline_timeseries_metrics.additional_properties = {
                 k: v for k, v in d.items() if k not in _PROPERTY_NAMES
             }
+        else:
+            pipeline_timeseries_metrics.additional_properties = {}
         return pipeline_timeseries_metrics
 
     @property

@@ -9,6 +9,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, DecodeError, Unset
 
 T = TypeVar("T", bound="PipelineTimesummaryMetrics")
+_new_instance = object.__new__
 
 _PROPERTY_NAMES = frozenset(("latency", "recordsLag", "status"))
 
@@ -97,15 +98,16 @@ class PipelineTimesummaryMetrics:
         ):
             raise DecodeError.wrong_type(["status"], "integer | string | null", status)
 
-        pipeline_timesummary_metrics = cls(
-            latency,
-            records_lag,
-            status,
-        )
+        pipeline_timesummary_metrics = _new_instance(cls)
+        pipeline_timesummary_metrics.latency = latency
+        pipeline_timesummary_metrics.records_lag = records_lag
+        pipeline_timesummary_metrics.status = status
         if not _PROPERTY_NAMES.issuperset(d):
             pipeline_timesummary_metrics.additional_properties = {
                 k: v for k, v in d.items() if k not in _PROPERTY_NAMES
             }
+        else:
+            pipeline_timesummary_metrics.additional_properties = {}
         return pipeline_timesummary_metrics
 
     @property

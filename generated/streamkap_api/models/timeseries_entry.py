@@ -9,6 +9,7 @@ from attrs import field as _attrs_field
 from ..types import DecodeError
 
 T = TypeVar("T", bound="TimeseriesEntry")
+_new_instance = object.__new__
 
 _PROPERTY_NAMES = frozenset(("value", "timestamp"))
 
@@ -66,14 +67,15 @@ class TimeseriesEntry:
         if not isinstance(timestamp, str):
             raise DecodeError.wrong_type(["timestamp"], "string", timestamp)
 
-        timeseries_entry = cls(
-            value,
-            timestamp,
-        )
+        timeseries_entry = _new_instance(cls)
+        timeseries_entry.value = value
+        timeseries_entry.timestamp = timestamp
         if len(d) > 2 and not _PROPERTY_NAMES.issuperset(d):
             timeseries_entry.additional_properties = {
                 k: v for k, v in d.items() if k not in _PROPERTY_NAMES
             }
+        else:
+            timeseries_entry.additional_properties = {}
         return timeseries_entry
 
     @property

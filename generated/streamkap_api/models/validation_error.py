@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="ValidationError")
+_new_instance = object.__new__
 
 _PROPERTY_NAMES = frozenset(("loc", "msg", "type", "input", "ctx"))
 
@@ -115,17 +116,18 @@ class ValidationError:
                 e.path.insert(0, "ctx")
                 raise
 
-        validation_error = cls(
-            loc,
-            msg,
-            type_,
-            input_,
-            ctx,
-        )
+        validation_error = _new_instance(cls)
+        validation_error.loc = loc
+        validation_error.msg = msg
+        validation_error.type_ = type_
+        validation_error.input_ = input_
+        validation_error.ctx = ctx
         if len(d) > 3 and not _PROPERTY_NAMES.issuperset(d):
             validation_error.additional_properties = {
                 k: v for k, v in d.items() if k not in _PROPERTY_NAMES
             }
+        else:
+            validation_error.additional_properties = {}
         return validation_error
 
     @property

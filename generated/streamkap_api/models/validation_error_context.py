@@ -9,6 +9,7 @@ from attrs import field as _attrs_field
 from ..types import DecodeError
 
 T = TypeVar("T", bound="ValidationErrorContext")
+_new_instance = object.__new__
 
 
 @_attrs_define
@@ -31,7 +32,7 @@ class ValidationErrorContext:
     def _from_dict(cls, d: Mapping[str, Any]) -> Self:
         if type(d) is not dict and not isinstance(d, Mapping):
             raise DecodeError.wrong_type([], "object", d)
-        validation_error_context = cls()
+        validation_error_context = _new_instance(cls)
         validation_error_context.additional_properties = dict(d)
         return validation_error_context
 
