@@ -1,7 +1,7 @@
 """Contains some shared types for properties"""
 
 import json
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from http import HTTPStatus
 from typing import IO, Any, BinaryIO, Generic, Literal, TypeVar
 
@@ -53,6 +53,16 @@ class DecodeError(ValueError):
             else:
                 text += f"[{json.dumps(part, ensure_ascii=False)}]"
         return f"{text}: {self.reason}"
+
+
+def failing_index(decode: Callable[[Any], object], items: list[Any]) -> int:
+    """The index of the first item `decode` rejects; called only after a list failed to decode."""
+    for index, item in enumerate(items):
+        try:
+            decode(item)
+        except DecodeError:
+            return index
+    return len(items)
 
 
 # The types that `httpx.Client(files=)` can accept, copied from that library.

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, DecodeError, Unset
+from ..types import UNSET, DecodeError, Unset, failing_index
 
 if TYPE_CHECKING:
     from ..models.timeseries_entry import TimeseriesEntry
@@ -177,13 +177,13 @@ class DestinationTimeseriesMetrics:
             if _latency is None:
                 latency = _latency
             elif isinstance(_latency, list):
-                latency = []
                 latency_from_dict = TimeseriesEntry._from_dict
                 try:
-                    for latency_data in _latency:
-                        latency.append(latency_from_dict(latency_data))
+                    latency = [
+                        latency_from_dict(latency_data) for latency_data in _latency
+                    ]
                 except DecodeError as e:
-                    e.path[:0] = ("latency", len(latency))
+                    e.path[:0] = ("latency", failing_index(latency_from_dict, _latency))
                     raise
             else:
                 raise DecodeError.wrong_type(["latency"], "array | null", _latency)
@@ -195,15 +195,17 @@ class DestinationTimeseriesMetrics:
                 raise DecodeError.wrong_type(
                     ["partitionCount"], "array", _partition_count
                 )
-            partition_count = []
             partition_count_from_dict = TimeseriesEntry._from_dict
             try:
-                for partition_count_data in _partition_count:
-                    partition_count.append(
-                        partition_count_from_dict(partition_count_data)
-                    )
+                partition_count = [
+                    partition_count_from_dict(partition_count_data)
+                    for partition_count_data in _partition_count
+                ]
             except DecodeError as e:
-                e.path[:0] = ("partitionCount", len(partition_count))
+                e.path[:0] = (
+                    "partitionCount",
+                    failing_index(partition_count_from_dict, _partition_count),
+                )
                 raise
 
         _put_batch_max_time_ms = d.get("putBatchMaxTimeMs", UNSET)
@@ -213,15 +215,19 @@ class DestinationTimeseriesMetrics:
                 raise DecodeError.wrong_type(
                     ["putBatchMaxTimeMs"], "array", _put_batch_max_time_ms
                 )
-            put_batch_max_time_ms = []
             put_batch_max_time_ms_from_dict = TimeseriesEntry._from_dict
             try:
-                for put_batch_max_time_ms_data in _put_batch_max_time_ms:
-                    put_batch_max_time_ms.append(
-                        put_batch_max_time_ms_from_dict(put_batch_max_time_ms_data)
-                    )
+                put_batch_max_time_ms = [
+                    put_batch_max_time_ms_from_dict(put_batch_max_time_ms_data)
+                    for put_batch_max_time_ms_data in _put_batch_max_time_ms
+                ]
             except DecodeError as e:
-                e.path[:0] = ("putBatchMaxTimeMs", len(put_batch_max_time_ms))
+                e.path[:0] = (
+                    "putBatchMaxTimeMs",
+                    failing_index(
+                        put_batch_max_time_ms_from_dict, _put_batch_max_time_ms
+                    ),
+                )
                 raise
 
         _records_lag = d.get("recordsLag", UNSET)
@@ -230,13 +236,17 @@ class DestinationTimeseriesMetrics:
             if _records_lag is None:
                 records_lag = _records_lag
             elif isinstance(_records_lag, list):
-                records_lag = []
                 records_lag_from_dict = TimeseriesEntry._from_dict
                 try:
-                    for records_lag_data in _records_lag:
-                        records_lag.append(records_lag_from_dict(records_lag_data))
+                    records_lag = [
+                        records_lag_from_dict(records_lag_data)
+                        for records_lag_data in _records_lag
+                    ]
                 except DecodeError as e:
-                    e.path[:0] = ("recordsLag", len(records_lag))
+                    e.path[:0] = (
+                        "recordsLag",
+                        failing_index(records_lag_from_dict, _records_lag),
+                    )
                     raise
             else:
                 raise DecodeError.wrong_type(
@@ -250,15 +260,19 @@ class DestinationTimeseriesMetrics:
                 raise DecodeError.wrong_type(
                     ["sinkRecordReadTotal"], "array", _sink_record_read_total
                 )
-            sink_record_read_total = []
             sink_record_read_total_from_dict = TimeseriesEntry._from_dict
             try:
-                for sink_record_read_total_data in _sink_record_read_total:
-                    sink_record_read_total.append(
-                        sink_record_read_total_from_dict(sink_record_read_total_data)
-                    )
+                sink_record_read_total = [
+                    sink_record_read_total_from_dict(sink_record_read_total_data)
+                    for sink_record_read_total_data in _sink_record_read_total
+                ]
             except DecodeError as e:
-                e.path[:0] = ("sinkRecordReadTotal", len(sink_record_read_total))
+                e.path[:0] = (
+                    "sinkRecordReadTotal",
+                    failing_index(
+                        sink_record_read_total_from_dict, _sink_record_read_total
+                    ),
+                )
                 raise
 
         _records_consumed_total = d.get("recordsConsumedTotal", UNSET)
@@ -268,15 +282,19 @@ class DestinationTimeseriesMetrics:
                 raise DecodeError.wrong_type(
                     ["recordsConsumedTotal"], "array", _records_consumed_total
                 )
-            records_consumed_total = []
             records_consumed_total_from_dict = TimeseriesEntry._from_dict
             try:
-                for records_consumed_total_data in _records_consumed_total:
-                    records_consumed_total.append(
-                        records_consumed_total_from_dict(records_consumed_total_data)
-                    )
+                records_consumed_total = [
+                    records_consumed_total_from_dict(records_consumed_total_data)
+                    for records_consumed_total_data in _records_consumed_total
+                ]
             except DecodeError as e:
-                e.path[:0] = ("recordsConsumedTotal", len(records_consumed_total))
+                e.path[:0] = (
+                    "recordsConsumedTotal",
+                    failing_index(
+                        records_consumed_total_from_dict, _records_consumed_total
+                    ),
+                )
                 raise
 
         _sink_record_send_total = d.get("sinkRecordSendTotal", UNSET)
@@ -285,17 +303,19 @@ class DestinationTimeseriesMetrics:
             if _sink_record_send_total is None:
                 sink_record_send_total = _sink_record_send_total
             elif isinstance(_sink_record_send_total, list):
-                sink_record_send_total = []
                 sink_record_send_total_from_dict = TimeseriesEntry._from_dict
                 try:
-                    for sink_record_send_total_data in _sink_record_send_total:
-                        sink_record_send_total.append(
-                            sink_record_send_total_from_dict(
-                                sink_record_send_total_data
-                            )
-                        )
+                    sink_record_send_total = [
+                        sink_record_send_total_from_dict(sink_record_send_total_data)
+                        for sink_record_send_total_data in _sink_record_send_total
+                    ]
                 except DecodeError as e:
-                    e.path[:0] = ("sinkRecordSendTotal", len(sink_record_send_total))
+                    e.path[:0] = (
+                        "sinkRecordSendTotal",
+                        failing_index(
+                            sink_record_send_total_from_dict, _sink_record_send_total
+                        ),
+                    )
                     raise
             else:
                 raise DecodeError.wrong_type(
@@ -309,15 +329,19 @@ class DestinationTimeseriesMetrics:
                 raise DecodeError.wrong_type(
                     ["bytesConsumedTotal"], "array", _bytes_consumed_total
                 )
-            bytes_consumed_total = []
             bytes_consumed_total_from_dict = TimeseriesEntry._from_dict
             try:
-                for bytes_consumed_total_data in _bytes_consumed_total:
-                    bytes_consumed_total.append(
-                        bytes_consumed_total_from_dict(bytes_consumed_total_data)
-                    )
+                bytes_consumed_total = [
+                    bytes_consumed_total_from_dict(bytes_consumed_total_data)
+                    for bytes_consumed_total_data in _bytes_consumed_total
+                ]
             except DecodeError as e:
-                e.path[:0] = ("bytesConsumedTotal", len(bytes_consumed_total))
+                e.path[:0] = (
+                    "bytesConsumedTotal",
+                    failing_index(
+                        bytes_consumed_total_from_dict, _bytes_consumed_total
+                    ),
+                )
                 raise
 
         _qa_exact_count_diff = d.get("qa_exact_count_diff", UNSET)
@@ -327,15 +351,17 @@ class DestinationTimeseriesMetrics:
                 raise DecodeError.wrong_type(
                     ["qa_exact_count_diff"], "array", _qa_exact_count_diff
                 )
-            qa_exact_count_diff = []
             qa_exact_count_diff_from_dict = TimeseriesEntry._from_dict
             try:
-                for qa_exact_count_diff_data in _qa_exact_count_diff:
-                    qa_exact_count_diff.append(
-                        qa_exact_count_diff_from_dict(qa_exact_count_diff_data)
-                    )
+                qa_exact_count_diff = [
+                    qa_exact_count_diff_from_dict(qa_exact_count_diff_data)
+                    for qa_exact_count_diff_data in _qa_exact_count_diff
+                ]
             except DecodeError as e:
-                e.path[:0] = ("qa_exact_count_diff", len(qa_exact_count_diff))
+                e.path[:0] = (
+                    "qa_exact_count_diff",
+                    failing_index(qa_exact_count_diff_from_dict, _qa_exact_count_diff),
+                )
                 raise
 
         destination_timeseries_metrics = _new_instance(cls)

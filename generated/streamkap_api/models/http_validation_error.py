@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, DecodeError, Unset
+from ..types import UNSET, DecodeError, Unset, failing_index
 
 if TYPE_CHECKING:
     from ..models.validation_error import ValidationError
@@ -58,13 +58,11 @@ class HTTPValidationError:
         if _detail is not UNSET:
             if not isinstance(_detail, list):
                 raise DecodeError.wrong_type(["detail"], "array", _detail)
-            detail = []
             detail_from_dict = ValidationError._from_dict
             try:
-                for detail_data in _detail:
-                    detail.append(detail_from_dict(detail_data))
+                detail = [detail_from_dict(detail_data) for detail_data in _detail]
             except DecodeError as e:
-                e.path[:0] = ("detail", len(detail))
+                e.path[:0] = ("detail", failing_index(detail_from_dict, _detail))
                 raise
 
         http_validation_error = _new_instance(cls)

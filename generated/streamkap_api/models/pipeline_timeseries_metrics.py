@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, DecodeError, Unset
+from ..types import UNSET, DecodeError, Unset, failing_index
 
 if TYPE_CHECKING:
     from ..models.timeseries_entry import TimeseriesEntry
@@ -81,13 +81,11 @@ class PipelineTimeseriesMetrics:
         if _latency is not UNSET:
             if not isinstance(_latency, list):
                 raise DecodeError.wrong_type(["latency"], "array", _latency)
-            latency = []
             latency_from_dict = TimeseriesEntry._from_dict
             try:
-                for latency_data in _latency:
-                    latency.append(latency_from_dict(latency_data))
+                latency = [latency_from_dict(latency_data) for latency_data in _latency]
             except DecodeError as e:
-                e.path[:0] = ("latency", len(latency))
+                e.path[:0] = ("latency", failing_index(latency_from_dict, _latency))
                 raise
 
         _records_lag = d.get("recordsLag", UNSET)
@@ -95,13 +93,17 @@ class PipelineTimeseriesMetrics:
         if _records_lag is not UNSET:
             if not isinstance(_records_lag, list):
                 raise DecodeError.wrong_type(["recordsLag"], "array", _records_lag)
-            records_lag = []
             records_lag_from_dict = TimeseriesEntry._from_dict
             try:
-                for records_lag_data in _records_lag:
-                    records_lag.append(records_lag_from_dict(records_lag_data))
+                records_lag = [
+                    records_lag_from_dict(records_lag_data)
+                    for records_lag_data in _records_lag
+                ]
             except DecodeError as e:
-                e.path[:0] = ("recordsLag", len(records_lag))
+                e.path[:0] = (
+                    "recordsLag",
+                    failing_index(records_lag_from_dict, _records_lag),
+                )
                 raise
 
         _status = d.get("status", UNSET)
@@ -109,13 +111,11 @@ class PipelineTimeseriesMetrics:
         if _status is not UNSET:
             if not isinstance(_status, list):
                 raise DecodeError.wrong_type(["status"], "array", _status)
-            status = []
             status_from_dict = TimeseriesEntry._from_dict
             try:
-                for status_data in _status:
-                    status.append(status_from_dict(status_data))
+                status = [status_from_dict(status_data) for status_data in _status]
             except DecodeError as e:
-                e.path[:0] = ("status", len(status))
+                e.path[:0] = ("status", failing_index(status_from_dict, _status))
                 raise
 
         pipeline_timeseries_metrics = _new_instance(cls)
