@@ -15,6 +15,7 @@ import pytest
 from streamkap_api.models import PipelineMetricsRes
 from streamkap_api.types import Unset
 from streamkap_sdk import (
+    APITimeoutError,
     AsyncStreamkapClient,
     BadRequestError,
     ChunkConflictError,
@@ -352,3 +353,21 @@ async def test_dropped_aggregate_warning_through_the_clients() -> None:
         with pytest.warns(DroppedAggregateWarning) as record:
             await a.pipelines.metrics(["a", "bb"])
     assert len(record) == 1 and record[0].filename == __file__
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_the_deadline_bounds_the_whole_split_call(
+    mode: str, engine: Engine, credentials: dict[str, str]
+) -> None:
+    """Four 0.3 s requests one at a time overrun a 0.5 s deadline: later ones are never sent."""
+    engine.add_fault(Fault(kind="delay", delay=0.3, times=4))
+    kwargs = dict(credentials, max_ids_per_request=10, max_concurrency=1)
+    ids = [f"p{n}" for n in range(40)]
+    with pytest.raises(APITimeoutError, match="deadline"):
+        if mode == "sync":
+            with StreamkapClient(**kwargs) as client:
+                client.pipelines.metrics(ids, deadline=0.5)
+        else:
+            async with AsyncStreamkapClient(**kwargs) as client:
+                await client.pipelines.metrics(ids, deadline=0.5)
+    assert engine.metrics_requests == 2  # the third would have started past the deadline

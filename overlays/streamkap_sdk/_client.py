@@ -16,6 +16,7 @@ from ._config import read_project_key, resolve
 from ._decode import decode_model
 from ._errors import (
     APIStatusError,
+    APITimeoutError,
     AuthenticationError,
     ConfigurationError,
     InvalidParameterError,
@@ -170,6 +171,28 @@ class _ClientBase:
         kwargs["url"] = url
         return http.build_request(**kwargs)
 
+    def _deadline_clock(
+        self, timeout: Timeout, max_retries: int | None, deadline: float | None
+    ) -> Callable[[], float | None]:
+        """Check a call's options once, then say how much of its deadline a request may use.
+
+        The deadline bounds the whole call: a call split into several requests shares it, and a
+        request that would start after it has passed fails with APITimeoutError unsent.
+        """
+        _check_call_options(timeout, max_retries, deadline)
+        budget = self._deadline if deadline is None else deadline
+        if budget is None:
+            return lambda: None
+        end = time.monotonic() + budget
+
+        def left() -> float:
+            remaining = end - time.monotonic()
+            if remaining <= 0:
+                raise APITimeoutError(f"deadline of {budget:g}s exceeded before the request")
+            return remaining
+
+        return left
+
     def _begin(
         self,
         request: httpx.Request,
@@ -177,14 +200,13 @@ class _ClientBase:
         max_retries: int | None,
         deadline: float | None,
     ) -> tuple[httpx.Timeout, Flow]:
-        """Per-attempt timeout and retry flow of one call; both drivers start here."""
-        _check_call_options(timeout, max_retries, deadline)
+        """Per-attempt timeout and retry flow of one request (options already checked)."""
         policy = self._policy
         if max_retries is not None:
             policy = dataclasses.replace(policy, max_retries=max_retries)
         flow = attempts(
             policy,
-            deadline=self._deadline if deadline is None else deadline,
+            deadline=deadline,  # what is left of the call's (see _deadline_clock)
             method=request.method,
             path=request.url.path,
             on_error=self._explain,
@@ -227,11 +249,12 @@ class Metrics(Generic[R]):
         APIError subclass when the API call fails after retries.
         """
         c = self._client
+        left = c._deadline_clock(timeout, max_retries, deadline)
         prepared = prepare(self._op, ids, params, max_ids_per_request=c.max_ids_per_request)
         chunks = prepared.chunks(c.max_ids_per_request)
 
         def one(chunk: list[str]) -> R:
-            return c._send(self._op, prepared, chunk, timeout, max_retries, deadline)
+            return c._send(self._op, prepared, chunk, timeout, max_retries, left())
 
         parts = gather_threads(one, chunks, max_workers=c.max_concurrency, progress=progress)
         return merge_responses(parts)
@@ -309,11 +332,12 @@ class AsyncMetrics(Generic[R]):
     ) -> R:
         """Search metrics for `ids` (any number: large lists are split and merged)."""
         c = self._client
+        left = c._deadline_clock(timeout, max_retries, deadline)
         prepared = prepare(self._op, ids, params, max_ids_per_request=c.max_ids_per_request)
         chunks = prepared.chunks(c.max_ids_per_request)
 
         async def one(chunk: list[str]) -> R:
-            return await c._send(self._op, prepared, chunk, timeout, max_retries, deadline)
+            return await c._send(self._op, prepared, chunk, timeout, max_retries, left())
 
         parts = await gather_tasks(
             one, chunks, max_concurrency=c.max_concurrency, progress=progress
