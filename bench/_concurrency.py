@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Literal
 
 from _harness import Row, SandboxProcess, compare, timed
 
@@ -16,8 +17,9 @@ def token_rows() -> list[Row]:
     from auth_scenario import token_requests_after_expiry
 
     rows = []
-    for concurrency, mode in ((500, "async"), (50, "threads")):
-        count = token_requests_after_expiry(concurrency, mode)  # type: ignore[arg-type]
+    runs: tuple[tuple[int, Literal["async", "threads"]], ...] = ((500, "async"), (50, "threads"))
+    for concurrency, mode in runs:
+        count = token_requests_after_expiry(concurrency, mode)
         what = "tasks" if mode == "async" else "threads"
         rows.append(
             Row(
@@ -34,7 +36,7 @@ def token_rows() -> list[Row]:
     return rows
 
 
-def chunking_rows(sandbox: SandboxProcess, *, rounds: int = 3) -> list[Row]:
+def chunking_rows(sandbox: SandboxProcess, *, rounds: int = 5) -> list[Row]:
     """10,000 ids in one call vs ceil(chunks / concurrency) x one chunk's request, same delay."""
     with StreamkapClient(**sandbox.credentials()) as client:
         per_request = client.max_ids_per_request

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import platform
 import re
 import statistics
@@ -34,7 +35,7 @@ class Row:
     baseline: str  # what it is compared with, e.g. "raw httpx"
     subject_value: float
     baseline_value: float
-    unit: str  # "us", "ms", "s", "MB", "requests"
+    unit: str  # "us", "ms", "s", "MiB", "requests"
     target: float | None  # the ratio must be <= target; None = informational
     ratio: float | None = None  # None: subject_value / baseline_value
     exact: int | None = None  # for counts: subject_value must equal this
@@ -138,12 +139,19 @@ def machine() -> str:
                     break
     except OSError:
         cpu = platform.processor() or cpu
-    import os
+    try:
+        import orjson
 
+        json_lib = f"orjson {orjson.__version__}"
+    except ImportError:
+        json_lib = "no orjson (stdlib json)"
+    load = ""
+    if hasattr(os, "getloadavg"):
+        load = ", load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
     return (
         f"{cpu}, {os.cpu_count()} CPUs, Python {platform.python_version()} "
         f"({platform.python_implementation()}), {platform.system()} {platform.release()}, "
-        f"httpx {httpx.__version__}"
+        f"httpx {httpx.__version__}, {json_lib}{load}"
     )
 
 

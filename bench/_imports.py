@@ -14,7 +14,7 @@ def _once(module: str) -> float:
     return seconds
 
 
-def import_rows(*, repeats: int = 25, budget: float = 30.0) -> list[Row]:
+def import_rows(*, repeats: int = 30, budget: float = 30.0) -> list[Row]:
     times: dict[str, list[float]] = {"import streamkap_sdk": [], "import httpx": []}
     _once("streamkap_sdk"), _once("httpx")  # warm the file-system cache
     deadline = time.perf_counter() + budget

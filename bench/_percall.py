@@ -2,7 +2,8 @@
 
 All contenders send the same request (POST /pipelines/metrics, `time_type=latest` in the query,
 two ids in the JSON body, a bearer token) and get the same small JSON answer. Raw httpx is
-`httpx.Client.post(url, params=..., json=...)` followed by `response.json()`.
+`httpx.Client(base_url=...).post("/pipelines/metrics", params=..., json=...)` followed by
+`response.json()`, the way one would write it by hand.
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ def in_process(*, calls: int = 5000, budget: float = 30.0) -> list[Row]:
 
 
 def over_sandbox(sandbox: SandboxProcess, *, calls: int = 1500, budget: float = 30.0) -> list[Row]:
-    batch = 10
+    batch = 25
     token = sandbox.token()
     every = contenders(sandbox.url, token, None)
     samples = interleave(

@@ -2,7 +2,8 @@
 
 Prints one table (each ratio with the two medians behind it) and exits 1 when a target is
 missed. Shared machines are noisy, so nothing here is an absolute threshold: every row compares
-two contenders measured in the same run, interleaved, by their medians.
+two contenders measured in the same run, taking turns; the ratio is the median of the ratios of
+samples taken back to back (see `_harness`).
 
     .venv/bin/python bench/run.py [--only 1,4]
 """
@@ -32,8 +33,8 @@ def _table(rows: list[tuple[int, Row | str]]) -> str:
         "measurement",
         "subject",
         "baseline",
-        "subject",
-        "baseline",
+        "subject median",
+        "baseline median",
         "ratio",
         "target",
         "",
@@ -118,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
 
     results.sort(key=lambda item: item[0])
     print(_table(results))
+    print("ratio: the median, over rounds, of subject / baseline measured back to back")
     missed = [r for _, r in results if isinstance(r, str) or not r.ok]
     elapsed = time.perf_counter() - started
     print(f"{len(results) - len(missed)} of {len(results)} rows meet their target; {elapsed:.0f}s")

@@ -427,7 +427,7 @@ def test_an_unreachable_token_endpoint_is_retried_then_raises(
     dead = f"http://127.0.0.1:{free_port()}/auth/access-token"
     with open_client(mode, max_retries=2, token_url=dead, **kwargs) as calls:
         calls.no_sleep()
-        with pytest.raises(APIConnectionError):
+        with pytest.raises(APIConnectionError, match=r"POST /auth/access-token \(needed by POST /"):
             calls()
         assert calls.client.token_requests == 3
         assert len(calls.sleeps) == 2
@@ -486,6 +486,24 @@ def test_a_redirect_to_another_host_carries_no_token(
     assert len(seen) == 1  # the redirect was followed...
     assert {k.lower() for k in seen[0]}.isdisjoint({"authorization"})  # ...without the token
     assert eng.seen[-1].authorization is not None  # the sandbox did get it
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_token_request_redirected_to_another_host_is_not_followed(
+    mode: Mode,
+    kwargs: dict[str, Any],
+    eng: Engine,
+    other_host: tuple[str, list[dict[str, str]]],
+) -> None:
+    url, seen = other_host
+    eng.add_fault(Fault(kind="redirect", tokens=True, location=f"{url}/auth/access-token"))
+    with (
+        open_client(mode, **kwargs) as calls,
+        pytest.raises(APIConnectionError, match="refused to follow a redirect of a token request"),
+    ):
+        calls()
+    assert seen == []  # the credentials never reached the other host
+    assert eng.metrics_requests == 0
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
@@ -40,6 +41,7 @@ from streamkap_sdk._retry import (
     parse_retry_after,
     retry_delay,
 )
+from streamkap_sdk.sandbox import Engine, Fault
 
 NOW = 1_700_000_000.0
 URL = "https://api.streamkap.com/pipelines/metrics"
@@ -504,3 +506,28 @@ def test_token_endpoint_retries_name_the_endpoint(caplog: pytest.LogCaptureFixtu
         "retrying POST /pipelines/metrics after HTTP 503 from /auth/access-token: "
         "attempt 2 of 3 in 0.50s"
     ]
+
+
+def test_a_retry_policy_given_to_the_client_is_used(
+    engine: Engine, credentials: dict[str, str]
+) -> None:
+    policy = RetryPolicy(max_retries=1, initial_delay=0.1, jitter=0)
+    engine.add_fault(Fault(kind="status", status=503, times=2))
+    sleeps: list[float] = []
+    with StreamkapClient(retry_policy=policy, **credentials) as client:
+        client._sleep = sleeps.append
+        with pytest.raises(InternalServerError):
+            client.pipelines.metrics(["p"])
+    assert (engine.metrics_requests, sleeps) == (2, [0.1])
+    with StreamkapClient(retry_policy=policy, max_retries=3, **credentials) as client:
+        client._sleep = sleeps.append
+        client.pipelines.metrics(["p"])  # max_retries overrides the policy's count only
+    assert sleeps == [0.1]
+
+
+@pytest.mark.parametrize(
+    "bad", [{"max_retries": -1}, {"initial_delay": -1.0}, {"jitter": 2.0}, {"max_delay": math.inf}]
+)
+def test_a_nonsensical_retry_policy_is_refused(bad: dict[str, float]) -> None:
+    with pytest.raises(InvalidParameterError, match="retry_policy"):
+        RetryPolicy(**bad)  # type: ignore[arg-type]

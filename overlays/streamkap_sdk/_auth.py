@@ -17,11 +17,12 @@ import time
 from collections import deque
 from collections.abc import AsyncGenerator, Callable, Generator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import httpx
 
 from ._errors import (
+    APIConnectionError,
     APIStatusError,
     AuthenticationError,
     ConfigurationError,
@@ -93,6 +94,29 @@ def _lifetime(value: object) -> float | None:
     except ValueError:
         return None
     return seconds if math.isfinite(seconds) and seconds > 0 else None
+
+
+#: Marks requests whose body holds a secret, with the only origin it may be sent to.
+SECRET_ORIGIN: Final = "streamkap_sdk.secret_origin"
+
+
+def refuse_secret_redirects(request: httpx.Request) -> None:
+    """httpx request hook: a token request redirected to another host is stopped, unsent.
+
+    httpx strips `Authorization` on such redirects, but a token request carries its secret in
+    the body, which a redirect would replay as is.
+    """
+    origin = request.extensions.get(SECRET_ORIGIN)
+    if origin is not None and (request.url.scheme, request.url.host, request.url.port) != origin:
+        raise APIConnectionError(
+            f"refused to follow a redirect of a token request to another host "
+            f"({request.url.host}): it would carry the credentials",
+            request=request,
+        )
+
+
+async def refuse_secret_redirects_async(request: httpx.Request) -> None:
+    refuse_secret_redirects(request)
 
 
 class TokenAuth(httpx.Auth):
@@ -260,12 +284,15 @@ class TokenAuth(httpx.Auth):
         # The same per-attempt timeouts as the call that needed the token: a bare Request has
         # none, and a hung token endpoint would otherwise hang the call (and the lock) forever.
         timeout = origin.extensions.get("timeout")
+        extensions: dict[str, Any] = {SECRET_ORIGIN: (url.scheme, url.host, url.port)}
+        if timeout is not None:
+            extensions["timeout"] = timeout
         return httpx.Request(
             "POST",
             url,
             content=json.dumps(payload).encode(),
             headers={"Content-Type": "application/json", "Accept": "application/json"},
-            extensions={"timeout": timeout} if timeout is not None else None,
+            extensions=extensions,
         )
 
     def _parse_token(self, response: httpx.Response) -> _Token:

@@ -11,7 +11,12 @@ from typing import TYPE_CHECKING, Any, Generic, Self, Unpack
 import httpx
 
 from . import _operations
-from ._auth import DEFAULT_SKEW, TokenAuth
+from ._auth import (
+    DEFAULT_SKEW,
+    TokenAuth,
+    refuse_secret_redirects,
+    refuse_secret_redirects_async,
+)
 from ._config import read_project_key, resolve
 from ._decode import decode_model
 from ._errors import (
@@ -24,7 +29,7 @@ from ._errors import (
 from ._merge import gather_tasks, gather_threads, merge_responses
 from ._operations import Operation, R
 from ._request import IdList, MetricsParams, Prepared, prepare, request_kwargs
-from ._retry import DEFAULT_MAX_RETRIES, Flow, RetryPolicy, Send, attempts
+from ._retry import Flow, RetryPolicy, Send, attempts
 
 if TYPE_CHECKING:
     from streamkap_api.models import DestinationMetricsRes, PipelineMetricsRes
@@ -84,7 +89,8 @@ class _ClientBase:
         admin_tenant_id: str | None = None,
         admin_service_id: str | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
+        max_retries: int | None = None,
+        retry_policy: RetryPolicy | None = None,
         deadline: float | None = None,
         token_skew: float = DEFAULT_SKEW,
         token_clock: Callable[[], float] = time.monotonic,
@@ -116,7 +122,10 @@ class _ClientBase:
             clock=token_clock,
         )
         self._timeout = _as_timeout(timeout)
-        self._policy = RetryPolicy(max_retries=max_retries)
+        # `retry_policy` tunes backoff and caps; `max_retries`, when given, overrides its count.
+        self._policy = retry_policy or RetryPolicy()
+        if max_retries is not None:
+            self._policy = dataclasses.replace(self._policy, max_retries=max_retries)
         self._deadline = deadline
         self.max_ids_per_request = max_ids_per_request
         self.max_concurrency = max_concurrency
@@ -268,7 +277,11 @@ class StreamkapClient(_ClientBase):
 
     def __init__(self, *, transport: httpx.BaseTransport | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._http = httpx.Client(transport=transport, **self._client_kwargs())
+        self._http = httpx.Client(
+            transport=transport,
+            event_hooks={"request": [refuse_secret_redirects]},
+            **self._client_kwargs(),
+        )
         self._sleep: Callable[[float], None] = time.sleep
         self.pipelines = Metrics(self, _operations.PIPELINES)
         self.destinations = Metrics(self, _operations.DESTINATIONS)
@@ -353,7 +366,11 @@ class AsyncStreamkapClient(_ClientBase):
 
     def __init__(self, *, transport: httpx.AsyncBaseTransport | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._http = httpx.AsyncClient(transport=transport, **self._client_kwargs())
+        self._http = httpx.AsyncClient(
+            transport=transport,
+            event_hooks={"request": [refuse_secret_redirects_async]},
+            **self._client_kwargs(),
+        )
         import asyncio  # deferred: import time (see _operations)
 
         self._sleep: Callable[[float], Awaitable[object]] = asyncio.sleep

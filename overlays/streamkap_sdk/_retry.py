@@ -23,6 +23,7 @@ from ._errors import (
     APIError,
     APIStatusError,
     APITimeoutError,
+    InvalidParameterError,
     status_error,
 )
 
@@ -51,6 +52,19 @@ class RetryPolicy:
     max_delay: float = 8.0
     max_retry_after: float = 60.0  # a longer Retry-After is raised at once instead of slept
     jitter: float = 0.25  # delays are scaled by a random factor in [1 - jitter, 1]
+
+    def __post_init__(self) -> None:
+        numbers = (self.initial_delay, self.max_delay, self.max_retry_after)
+        if (
+            isinstance(self.max_retries, bool)
+            or not isinstance(self.max_retries, int)
+            or self.max_retries < 0
+            or any(not math.isfinite(n) or n < 0 for n in numbers)
+            or not 0 <= self.jitter <= 1
+        ):
+            raise InvalidParameterError(
+                "retry_policy", f"{self!r}: counts and delays must be >= 0, jitter in [0, 1]"
+            )
 
 
 def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
@@ -124,6 +138,9 @@ def is_retryable_status(status: int) -> bool:
 
 def map_transport_error(exc: httpx.TransportError, what: str = "request") -> APIConnectionError:
     request = exc.request if exc._request is not None else None
+    if request is not None and f"{request.method} {request.url.path}" != what:
+        # The request that failed is another one the call needed (the token exchange, a redirect).
+        what = f"{request.method} {request.url.path} (needed by {what})"
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(f"{what} timed out ({type(exc).__name__})", request=request)
     return APIConnectionError(

@@ -197,9 +197,17 @@ class Engine:
             if method != "POST":
                 return _detail(405, "Method Not Allowed")
             fault = self._take_fault(token=True)
-            if fault is not None:
+            if fault is not None and fault.kind != "delay":
+                with self._lock:  # a failed exchange is still a token request
+                    if path.endswith("/refresh"):
+                        self.refresh_requests += 1
+                    else:
+                        self.token_requests += 1
                 return self._fault_reply(fault)
-            return self._token(path.endswith("/refresh"), body)
+            reply = self._token(path.endswith("/refresh"), body)
+            if fault is not None:
+                reply.delay = fault.delay
+            return reply
         if kind is None:
             return _detail(404, "Not Found")
         if method != "POST":
@@ -276,13 +284,17 @@ class Engine:
         return None
 
     def _take_fault(self, *, token: bool) -> Fault | None:
+        """The oldest queued fault for this kind of endpoint (token or metrics), if any.
+
+        Token faults and metrics faults form two queues in one: neither holds the other back.
+        """
         with self._lock:
-            if not self._faults or self._faults[0].tokens != token:
+            fault = next((f for f in self._faults if f.tokens == token), None)
+            if fault is None:
                 return None
-            fault = self._faults[0]
             fault.times -= 1
             if fault.times <= 0:
-                self._faults.popleft()
+                self._faults.remove(fault)
             return fault
 
     def _fault_reply(self, fault: Fault) -> Reply:
