@@ -25,9 +25,11 @@ generate: $(STAMP) ## regenerate generated/ from openapi/streamkap.yaml
 check-generated: $(STAMP) ## fail if generated/ drifted from spec + config + pinned generator
 	$(PY) scripts/generate.py --check
 
-update-spec: $(STAMP) ## make update-spec SPEC=<file-or-url>
-	@test -n "$(SPEC)" || (echo "usage: make update-spec SPEC=<path-or-url>"; exit 2)
-	$(PY) scripts/update_spec.py "$(SPEC)"
+# FAIL_ON_BREAKING=1 (any value but empty/0/false/no) passes --fail-on-breaking: a breaking
+# update then exits non-zero with nothing written. SPEC goes to the shell double-quoted.
+update-spec: $(STAMP) ## make update-spec SPEC=<file-or-url> [FAIL_ON_BREAKING=1]
+	@test -n "$(SPEC)" || (echo "usage: make update-spec SPEC=<path-or-url> [FAIL_ON_BREAKING=1]"; exit 2)
+	$(PY) scripts/update_spec.py "$(SPEC)"$(if $(filter-out 0 false no,$(strip $(FAIL_ON_BREAKING))), --fail-on-breaking)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -38,7 +40,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy overlays/streamkap_sdk tests/typing
+	$(BIN)/mypy overlays/streamkap_sdk tests/typing examples
 
 pytest: $(STAMP) prism
 	$(BIN)/pytest

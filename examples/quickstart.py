@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from streamkap_sdk import StreamkapClient
+from streamkap_sdk import StreamkapClient, entities, present
 
 PIPELINE_IDS = [f"pipeline-{n:03d}" for n in range(150)]
 DESTINATION_ID = "destination-001"
@@ -23,7 +23,7 @@ def main() -> None:
         print(f"Latest metrics for {len(rows)} pipelines (first 5):")
         print(f"  {'pipeline':<14} {'status':<9} {'latency':>10} {'records lag':>12}")
         for pipeline_id, metrics in list(rows.items())[:5]:
-            latest = metrics.latest
+            latest = present(metrics.latest, f"latest metrics of {pipeline_id}")
             print(
                 f"  {pipeline_id:<14} {latest.status!s:<9} {latest.latency!s:>10} "
                 f"{latest.records_lag!s:>12}"
@@ -33,8 +33,8 @@ def main() -> None:
             [DESTINATION_ID], time_type="timeseries", time_unit="minute",
             since=dt.timedelta(hours=1),
         )  # fmt: skip
-        series = destination.connector_metrics[DESTINATION_ID].timeseries
-        points = series.latency or []
+        series = present(entities(destination.connector_metrics)[DESTINATION_ID].timeseries)
+        points = present(series.latency, "latency series")
         print(f"\nDestination {DESTINATION_ID}: latency over the last hour ({len(points)} points)")
         for point in points[-5:]:
             print(f"  {point.timestamp}  {point.value:>9.3f}")

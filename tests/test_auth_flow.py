@@ -20,6 +20,7 @@ from streamkap_sdk import (
     Credentials,
     InternalServerError,
     MalformedResponseError,
+    NotFoundError,
     RateLimitError,
 )
 from streamkap_sdk._auth import _LOCK, _UNLOCK, TokenAuth, _lifetime
@@ -420,7 +421,7 @@ async def test_the_async_driver_single_flights() -> None:
 # -- the token endpoint's errors ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("status", [400, 401, 403, 404, 422])
+@pytest.mark.parametrize("status", [400, 401, 403, 422])
 def test_a_refusal_raises_authentication_error(status: int) -> None:
     auth = make_auth()
     flow = auth.auth_flow(api_request())
@@ -433,6 +434,26 @@ def test_a_refusal_raises_authentication_error(status: int) -> None:
     assert "Invalid client credentials" in message
     assert SECRET not in message
     assert caught.value.status_code == status
+
+
+def test_a_token_endpoint_that_is_not_there_says_to_check_the_url() -> None:
+    auth = make_auth()
+    flow = auth.auth_flow(api_request())
+    exchange = next(flow)
+    with pytest.raises(
+        NotFoundError, match=r"token endpoint \(.*/auth/access-token\).*check base_url"
+    ):
+        flow.send(reply(exchange, 404, "Not Found"))
+
+
+def test_token_errors_do_not_carry_the_secret_in_their_request() -> None:
+    auth = make_auth()
+    flow = auth.auth_flow(api_request())
+    exchange = next(flow)
+    assert SECRET.encode() in exchange.content
+    with pytest.raises(AuthenticationError) as caught:
+        flow.send(reply(exchange, 401, "Invalid client credentials"))
+    assert SECRET.encode() not in caught.value.response.request.content
 
 
 @pytest.mark.parametrize(

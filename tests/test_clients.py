@@ -16,6 +16,7 @@ from streamkap_api.models import (
 from streamkap_sdk import (
     AsyncStreamkapClient,
     AuthenticationError,
+    ClientClosedError,
     ConfigurationError,
     StreamkapClient,
 )
@@ -104,3 +105,25 @@ def test_missing_configuration(kwargs: dict[str, str], hint: str) -> None:
 def test_default_base_url_is_the_specs_server() -> None:
     with StreamkapClient(access_token="t") as c:
         assert str(c.base_url) == "https://api.streamkap.com"
+
+
+def test_a_closed_client_says_so(credentials: dict[str, str], engine: Engine) -> None:
+    client = StreamkapClient(**credentials)
+    client.close()
+    with pytest.raises(ClientClosedError, match="StreamkapClient is closed"):
+        client.pipelines.metrics(["a"])
+    assert engine.metrics_requests == 0
+
+
+async def test_a_closed_async_client_says_so(credentials: dict[str, str]) -> None:
+    async with AsyncStreamkapClient(**credentials) as client:
+        pass
+    with pytest.raises(ClientClosedError, match="AsyncStreamkapClient is closed"):
+        await client.pipelines.metrics(["a"])
+
+
+async def test_the_async_client_refuses_a_plain_with(credentials: dict[str, str]) -> None:
+    client = AsyncStreamkapClient(**credentials)
+    with pytest.raises(TypeError, match="async with"), client:  # type: ignore[attr-defined]
+        pass
+    await client.aclose()

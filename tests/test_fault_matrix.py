@@ -232,7 +232,8 @@ async def test_exhausted_retries_carry_the_request_id(api: Harness, sandbox: San
     assert error.request_id is not None and error.request_id.startswith("sbx-")
     assert error.request_id == error.response.headers["x-request-id"]
     assert str(error) == (
-        f"HTTP 503 Service Unavailable: Injected fault: HTTP 503 (request id {error.request_id})"
+        f"HTTP 503 Service Unavailable from POST {sandbox.url}/pipelines/metrics: "
+        f"Injected fault: HTTP 503 (request id {error.request_id})"
     )
     assert error.__notes__ == ["gave up after 3 attempts"]
 
@@ -242,7 +243,10 @@ async def test_html_502_reads_as_a_clear_message(api: Harness, sandbox: Sandbox)
     with pytest.raises(InternalServerError) as caught:
         await api.call()
     message = str(caught.value)
-    assert message.startswith("HTTP 502 Bad Gateway: 502 Bad Gateway 502 Bad Gateway nginx")
+    assert message.startswith(
+        f"HTTP 502 Bad Gateway from POST {sandbox.url}/pipelines/metrics: "
+        "502 Bad Gateway 502 Bad Gateway nginx"
+    )
     assert "<" not in message
     assert caught.value.detail is None
 
@@ -335,7 +339,7 @@ async def test_retry_after_above_the_cap_says_so(api: Harness, sandbox: Sandbox)
     with pytest.raises(RateLimitError) as caught:
         await api.call()
     assert caught.value.response.headers["retry-after"] == "120"
-    assert "the server asked to wait 120s, more than the 60s" in caught.value.__notes__[0]
+    assert "; not retried: the server asked to wait 120s, more than the 60s" in str(caught.value)
     assert api.sleeps == []
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from streamkap_sdk import InternalServerError, StreamkapClient, to_records
+from streamkap_sdk import InternalServerError, StreamkapClient, entities, present, to_records
 from streamkap_sdk.testing import FakeStreamkap
 
 
@@ -63,4 +63,4 @@ async def test_same_fake_for_async_code(streamkap_fake: FakeStreamkap) -> None:
     async with streamkap_fake.async_client() as client:
         result = await client.pipelines.metrics(["orders"])
 
-    assert result.connector_metrics["orders"].latest.records_lag == 5000
+    assert present(entities(result.connector_metrics)["orders"].latest).records_lag == 5000

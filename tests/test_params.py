@@ -357,6 +357,9 @@ AWARE = dt.datetime(2025, 1, 15, 10, tzinfo=dt.UTC)
 
 REJECTED: list[tuple[str, dict[str, Any], str, str]] = [
     # (case, kwargs (ids under "ids"), parameter named, message fragment)
+    ("ids empty list", {"ids": []}, "ids", "pass ids=None"),
+    ("ids only separators", {"ids": " , ,"}, "ids", "pass ids=None"),
+    ("tenant_ids empty", {"tenant_ids": ()}, "tenant_ids", "pass tenant_ids=None"),
     ("time_type", {"time_type": "daily"}, "time_type", "timeseries, latest, timesummary"),
     ("time_type type", {"time_type": 1}, "time_type", "timeseries, latest, timesummary"),
     ("sort_dir", {"sort_dir": "up"}, "sort_dir", "asc, desc"),

@@ -20,7 +20,7 @@ import pytest
 from streamkap_sdk.sandbox import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Engine, Sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCS = [ROOT / "README.md", ROOT / "docs" / "README-kit.md"]
+DOCS = [ROOT / "README.md"]
 KIT_EXAMPLE = ROOT / "tests" / "test_kit_example.py"
 KIT_HEADING = "Testing your service with the kit"
 PYTHON = {"python", "py", "python3"}
@@ -110,14 +110,32 @@ def test_python_block_runs(block: Block, sandbox: Sandbox, engine: Engine, tmp_p
     )
 
 
-@pytest.mark.parametrize("doc", [DOCS[1], DOCS[0]], ids=lambda p: p.name)
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)
 def test_kit_example_is_the_tested_file(doc: Path) -> None:
     """The pytest example in the docs is tests/test_kit_example.py, which the suite runs."""
-    if not doc.exists() or KIT_HEADING not in doc.read_text(encoding="utf-8"):
-        pytest.skip(f"{doc.name} has no '{KIT_HEADING}' section (yet)")
+    assert KIT_HEADING in doc.read_text(encoding="utf-8")
     example = KIT_EXAMPLE.read_text(encoding="utf-8")
     codes = [b.code for b in code_blocks(doc) if b.language in PYTHON]
     assert example in codes, f"{doc.name}'s pytest example differs from {KIT_EXAMPLE.name}"
+
+
+def test_python_blocks_pass_mypy_strict(tmp_path: Path) -> None:
+    """Users copy these blocks into type-checked code: they must type-check as written."""
+    files = []
+    blocks = [b for path in DOCS for b in code_blocks(path) if b.language in PYTHON]
+    for n, block in enumerate(blocks):
+        target = tmp_path / f"block_{n}_line_{block.line}.py"
+        target.write_text(block.code, encoding="utf-8")
+        files.append(str(target))
+    assert files
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--config-file", str(ROOT / "pyproject.toml"), *files],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, f"README code blocks fail mypy --strict:\n{done.stdout[-4000:]}"
 
 
 def test_fence_parsing(tmp_path: Path) -> None:

@@ -1,6 +1,12 @@
 """Spec tooling: extraction, the change report, update_spec end to end, and the drift check.
 
 Everything that writes runs on copies under tmp_path; the repo's spec and generated/ are only read.
+
+The "new" specs these tests feed the tooling are not static files: they are the current
+openapi/streamkap.yaml plus small, explicit edits (ADDITIVE, BREAKING, MUTATIONS below), so a
+routine `make update-spec` cannot invalidate them. The tests that compare specs run twice: on the
+current spec and on it after a simulated, unrelated vendor update, which is the proof that they
+survive one. An edit whose target a future spec no longer has fails, naming the edit to update.
 """
 
 from __future__ import annotations
@@ -8,12 +14,13 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 import yaml
@@ -22,9 +29,15 @@ ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = ROOT / "scripts"
 SPEC = ROOT / "openapi" / "streamkap.yaml"
 GENERATED = ROOT / "generated"
-FIXTURES = ROOT / "tests" / "fixtures" / "specs"
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 PIPELINES_OP = GENERATED / "streamkap_api" / "api" / "pipelines" / "search_pipelines_metrics.py"
+
+# The vendor docs pages the spec was first extracted from live in shared/, outside the repo: in CI
+# a copy of shared/ sits beside the clone. STREAMKAP_SEEDS_DIR points anywhere else.
+SEEDS_ENV = "STREAMKAP_SEEDS_DIR"
+SIBLING_SEEDS = ROOT.parent / "shared" / "seeds"
+# sha256 of what scripts/extract_spec.py builds from those pages (API 2.0.0). Pinned here rather
+# than compared with openapi/streamkap.yaml, which a later `make update-spec` legitimately replaces.
+SEED_SPEC_SHA256 = "97dec346fd5f5747224d0d1abee6a7f4ec7d860fa0ca56b8b77f176d893a5834"
 
 sys.path.insert(0, str(SCRIPTS))  # scripts/ is not a package
 import extract_spec  # noqa: E402
@@ -42,6 +55,8 @@ def vendored() -> Doc:
 
 def only_path(doc: Doc, path: str) -> Doc:
     """`doc` restricted to one path, like a single-operation vendor docs page."""
+    if path not in doc["paths"]:
+        spec_outdated("only_path", f"no path {path!r}")
     single = copy.deepcopy(doc)
     single["paths"] = {path: single["paths"][path]}
     return single
@@ -83,17 +98,260 @@ def run_update(workspace: tuple[Path, Path], *argv: str) -> int:
     return update_spec.main([*argv, "--spec-path", str(spec), "--generated-dir", str(generated)])
 
 
+# --- edits that derive the test specs from the current one --------------------------------------
+
+SEARCH_PIPELINES = "searchPipelinesMetrics"
+LATEST = "PipelineLatestMetrics"
+
+
+def spec_outdated(edit: str, problem: str) -> NoReturn:
+    pytest.fail(
+        f"{edit} in tests/test_spec_tooling.py no longer fits the spec: {problem}. "
+        f"openapi/streamkap.yaml changed under it; update {edit} to edit what the spec has now."
+    )
+
+
+def operation(doc: Doc, op_id: str, edit: str) -> Doc:
+    for item in (doc.get("paths") or {}).values():
+        for method in spec_diff.METHODS:
+            op = item.get(method)
+            if isinstance(op, dict) and op.get("operationId") == op_id:
+                return op
+    spec_outdated(edit, f"no operation with operationId {op_id!r}")
+
+
+def query_param(doc: Doc, op_id: str, name: str, edit: str) -> Doc:
+    for param in operation(doc, op_id, edit).get("parameters") or []:
+        if param.get("in") == "query" and param.get("name") == name:
+            found: Doc = param
+            return found
+    spec_outdated(edit, f"{op_id} has no query parameter {name!r}")
+
+
+def component(doc: Doc, name: str, edit: str) -> Doc:
+    found = ((doc.get("components") or {}).get("schemas") or {}).get(name)
+    if not isinstance(found, dict):
+        spec_outdated(edit, f"no component schema {name!r}")
+    return found
+
+
+def properties(doc: Doc, schema: str, edit: str) -> Doc:
+    props = component(doc, schema, edit).get("properties")
+    if not isinstance(props, dict):
+        spec_outdated(edit, f"component schema {schema!r} has no properties")
+    return props
+
+
+def prop(doc: Doc, schema: str, name: str, edit: str) -> Doc:
+    found = properties(doc, schema, edit).get(name)
+    if not isinstance(found, dict):
+        spec_outdated(edit, f"{schema} has no property {name!r}")
+    return found
+
+
+def nullable(type_: str, title: str, description: str) -> Doc:
+    return {
+        "anyOf": [{"type": type_}, {"type": "null"}],
+        "title": title,
+        "description": description,
+    }
+
+
+def add_query_param(op: Doc, param: Doc, edit: str) -> None:
+    params = op.setdefault("parameters", [])
+    if any(p.get("name") == param["name"] for p in params):
+        where = op.get("operationId", "the operation")
+        spec_outdated(edit, f"{where} already has a parameter {param['name']!r}; pick a new name")
+    params.append(copy.deepcopy(param))
+
+
+def add_property(doc: Doc, schema: str, name: str, value: Doc, edit: str) -> None:
+    props = properties(doc, schema, edit)
+    if name in props:
+        spec_outdated(edit, f"{schema} already has a property {name!r}; pick a new name")
+    props[name] = copy.deepcopy(value)
+
+
+INCLUDE_PAUSED: Doc = {
+    "name": "include_paused",
+    "in": "query",
+    "required": False,
+    "schema": nullable("boolean", "Include Paused", "Also return metrics for paused pipelines"),
+    "description": "Also return metrics for paused pipelines",
+}
+
+
+def with_additive_edits(base: Doc) -> Doc:
+    """ADDITIVE: `base` plus an optional query parameter and an optional response property."""
+    doc = copy.deepcopy(base)
+    op = operation(doc, SEARCH_PIPELINES, "with_additive_edits")
+    add_query_param(op, INCLUDE_PAUSED, "with_additive_edits")
+    throughput = nullable("number", "Throughput", "Records per second over the last minute")
+    add_property(doc, LATEST, "throughput", throughput, "with_additive_edits")
+    return doc
+
+
+def status_types(doc: Doc, edit: str) -> list[str]:
+    """The scalar types PipelineLatestMetrics.status admits, e.g. ["string", "null"]."""
+    status = prop(doc, LATEST, "status", edit)
+    types = [m.get("type") for m in status.get("anyOf", [status])]
+    if not all(isinstance(t, str) for t in types) or "string" not in types or "integer" in types:
+        spec_outdated(edit, f"{LATEST}.status is no longer a plain (nullable) string: {status}")
+    return types
+
+
+def with_breaking_edits(base: Doc) -> Doc:
+    """BREAKING: `base` without query parameter 'snapshot', and with status string -> integer."""
+    edit = "with_breaking_edits"
+    doc = copy.deepcopy(base)
+    snapshot = query_param(doc, SEARCH_PIPELINES, "snapshot", edit)
+    op = operation(doc, SEARCH_PIPELINES, edit)
+    op["parameters"] = [p for p in op["parameters"] if p is not snapshot]
+    status_types(doc, edit)
+    status = prop(doc, LATEST, "status", edit)
+    for member in status.get("anyOf", [status]):
+        if member["type"] == "string":
+            member["type"] = "integer"
+    return doc
+
+
+def types_text(types: list[str]) -> str:
+    """How the report writes a set of types: sorted, "null" last."""
+    return " | ".join(sorted(set(types), key=lambda t: (t == "null", t)))
+
+
+UPDATE_PARAM = "vendor_update_probe"
+UPDATE_PROPERTY = "vendorUpdateProbe"
+
+
+def with_vendor_update(base: Doc) -> Doc:
+    """A routine additive vendor update, unrelated to the edits above: a new API version, an
+    optional query parameter on every operation and an optional property on every object schema
+    (`make update-spec` of a spec that only adds an optional parameter broke these tests once)."""
+    edit = "with_vendor_update"
+    doc = copy.deepcopy(base)
+    doc["info"]["version"] = f"{doc['info']['version']}.post1"
+    param = {
+        "name": UPDATE_PARAM,
+        "in": "query",
+        "required": False,
+        "schema": nullable("boolean", "Vendor Update Probe", "Added by a vendor update"),
+    }
+    for item in doc["paths"].values():
+        for method in spec_diff.METHODS:
+            if isinstance(item.get(method), dict):
+                add_query_param(item[method], param, edit)
+    added = nullable("string", "Vendorupdateprobe", "Added by a vendor update")
+    for name, schema in doc["components"]["schemas"].items():
+        if isinstance(schema.get("properties"), dict):
+            add_property(doc, name, UPDATE_PROPERTY, added, edit)
+    return doc
+
+
+@pytest.fixture(params=["current-spec", "after-vendor-update"])
+def base(request: pytest.FixtureRequest) -> Doc:
+    """The spec the comparisons start from: the vendored one, then after an unrelated update."""
+    return vendored() if request.param == "current-spec" else with_vendor_update(vendored())
+
+
+def test_simulated_vendor_update_is_additive() -> None:
+    report = spec_diff.compare(vendored(), with_vendor_update(vendored()))
+    assert report.changes, "the simulated vendor update must change something"
+    assert {(c.kind, c.breaking) for c in report.changes} == {("added", False)}
+    assert {c.section for c in report.changes} == {"Parameters", "Schemas"}
+    assert f"searchPipelinesMetrics: query parameter '{UPDATE_PARAM}'" in {
+        c.subject for c in report.changes
+    }
+    assert f"{LATEST}.{UPDATE_PROPERTY}" in {c.subject for c in report.changes}
+
+
+def test_outdated_edit_fails_naming_what_to_update() -> None:
+    """A spec without an edit's target fails loudly instead of passing vacuously."""
+    no_snapshot = with_breaking_edits(vendored())  # 'snapshot' is gone from this one
+    with pytest.raises(pytest.fail.Exception) as info:
+        with_breaking_edits(no_snapshot)
+    assert str(info.value).startswith(
+        "with_breaking_edits in tests/test_spec_tooling.py no longer fits the spec: "
+        "searchPipelinesMetrics has no query parameter 'snapshot'."
+    )
+    with pytest.raises(pytest.fail.Exception, match="already has a parameter 'include_paused'"):
+        with_additive_edits(with_additive_edits(vendored()))
+    status_as_ref = vendored()
+    properties(status_as_ref, LATEST, "test")["status"] = {"$ref": "#/components/schemas/X"}
+    with pytest.raises(pytest.fail.Exception, match=r"PipelineLatestMetrics.status is no longer"):
+        with_breaking_edits(status_as_ref)
+    with pytest.raises(pytest.fail.Exception, match="no operation with operationId 'searchPipe"):
+        with_additive_edits(only_path(vendored(), "/destinations/metrics"))
+
+
 # --- extraction ---------------------------------------------------------------------------------
 
 
-def test_seed_pages_reproduce_vendored_spec(tmp_path: Path) -> None:
-    pages = sorted(SEEDS.glob("*.txt")) if SEEDS.is_dir() else []
-    if not pages:
-        pytest.skip(f"vendor docs pages not available at {SEEDS}")
+def seed_pages() -> list[Path]:
+    """The vendor docs pages, or a skip that says where they were looked for."""
+    explicit = os.environ.get(SEEDS_ENV)
+    where = Path(explicit) if explicit else SIBLING_SEEDS
+    pages = sorted(where.glob("*.txt")) if where.is_dir() else []
+    if pages:
+        return pages
+    if explicit and os.environ.get("CI") != "true":
+        pytest.fail(f"no vendor docs pages (*.txt) in {SEEDS_ENV}={where}")
+    looked = f"{SEEDS_ENV}={where}" if explicit else f"{where} ({SEEDS_ENV} is not set)"
+    pytest.skip(f"vendor docs pages (*.txt) not found in {looked}; shared/ is outside the repo")
+
+
+@pytest.mark.parametrize(
+    ("env", "ci", "outcome"),
+    [
+        (None, "true", "skip"),
+        (None, None, "skip"),
+        ("empty", "true", "skip"),
+        ("empty", None, "fail"),
+        ("pages", None, "found"),
+    ],
+)
+def test_seed_pages_lookup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env: str | None, ci: str | None, outcome: str
+) -> None:
+    monkeypatch.setattr(sys.modules[__name__], "SIBLING_SEEDS", tmp_path / "shared" / "seeds")
+    monkeypatch.delenv(SEEDS_ENV, raising=False)
+    monkeypatch.delenv("CI", raising=False)
+    if ci:
+        monkeypatch.setenv("CI", ci)
+    where = tmp_path / "shared" / "seeds"
+    if env:
+        where = tmp_path / env
+        where.mkdir()
+        monkeypatch.setenv(SEEDS_ENV, str(where))
+    if env == "pages":
+        (where / "page.txt").write_text("x")
+        assert seed_pages() == [where / "page.txt"]
+        return
+    expected = {"skip": pytest.skip.Exception, "fail": pytest.fail.Exception}[outcome]
+    with pytest.raises(expected, match=SEEDS_ENV) as info:
+        seed_pages()
+    assert str(where) in str(info.value)
+
+
+def test_seed_pages_extract_to_the_spec_they_describe(tmp_path: Path) -> None:
+    pages = seed_pages()
     out = tmp_path / "streamkap.yaml"
     assert extract_spec.main([*map(str, pages), "-o", str(out)]) == 0
-    assert out.read_text(encoding="utf-8") == SPEC.read_text(encoding="utf-8"), (
-        "openapi/streamkap.yaml is not what scripts/extract_spec.py builds from the seed pages"
+    built = out.read_text(encoding="utf-8")
+    current = SPEC.read_text(encoding="utf-8")
+    if built == current:
+        return  # the vendored spec is exactly what extraction builds from these pages
+    if hashlib.sha256(current.encode()).hexdigest() == SEED_SPEC_SHA256:
+        pytest.fail(
+            "openapi/streamkap.yaml is not what scripts/extract_spec.py builds from the seeds"
+        )
+    # openapi/streamkap.yaml has been updated from newer vendor input since; the seed pages
+    # must still extract to the spec they describe.
+    report = spec_diff.compare(yaml.safe_load(built), vendored()).render()
+    assert hashlib.sha256(built.encode()).hexdigest() == SEED_SPEC_SHA256, (
+        f"scripts/extract_spec.py builds from {pages[0].parent} neither openapi/streamkap.yaml "
+        f"nor the spec pinned as SEED_SPEC_SHA256 (extraction changed, or new seed pages: "
+        f"vendor them with make update-spec and re-pin). Seeds vs vendored spec:\n{report}"
     )
 
 
@@ -101,23 +359,46 @@ def test_extraction_refuses_differing_shared_schema(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     base = vendored()
-    destinations = only_path(base, "/destinations/metrics")
-    pipelines = only_path(base, "/pipelines/metrics")
+    if len(base["paths"]) < 2:
+        spec_outdated("test_extraction_refuses_differing_shared_schema", "fewer than two paths")
+    # One single-path page per path, like the vendor docs; each carries every component.
+    pages = [only_path(base, path) for path in base["paths"]]
     # Sanity: the split pages merge back into the vendored spec when they agree.
-    assert extract_spec.merge([destinations, pipelines]) == base
+    assert extract_spec.merge(pages) == base
 
-    entry = pipelines["components"]["schemas"]["TimeseriesEntry"]
-    entry["properties"]["value"]["description"] = "Edited on one page only"
+    entry = component(
+        pages[-1], "TimeseriesEntry", "test_extraction_refuses_differing_shared_schema"
+    )
+    entry["description"] = "Edited on one page only"
     with pytest.raises(extract_spec.ExtractionError, match="TimeseriesEntry"):
-        extract_spec.merge([destinations, pipelines])
+        extract_spec.merge(pages)
 
-    pages = [tmp_path / "destinations.txt", tmp_path / "pipelines.txt"]
-    pages[0].write_text(docs_page(destinations, "post /destinations/metrics"), encoding="utf-8")
-    pages[1].write_text(docs_page(pipelines, "post /pipelines/metrics"), encoding="utf-8")
+    files = [tmp_path / f"page{i}.txt" for i in range(len(pages))]
+    for file, page, path in zip(files, pages, base["paths"], strict=True):
+        file.write_text(docs_page(page, f"post {path}"), encoding="utf-8")
     out = tmp_path / "merged.yaml"
-    assert extract_spec.main([*map(str, pages), "-o", str(out)]) == 1
+    assert extract_spec.main([*map(str, files), "-o", str(out)]) == 1
     assert "components.schemas.TimeseriesEntry differs" in capsys.readouterr().err
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("- openapi: 3.1.0\n", "the input (read as YAML; no ```yaml block) parsed to a list"),
+        ("", "parsed to nothing"),
+        ("# Title\n\nJust prose.\n", "parsed to a string"),
+        ('{"swagger": "2.0", "paths": {}}', "JSON is a mapping without the 'openapi' key"),
+        ("openapi: 3.1.0\ninfo: {}\n", "without the 'paths' key (top-level keys: openapi, info)"),
+        ("openapi: 3.1.0\npaths:\n", "has 'paths' set to nothing, not a mapping"),
+        ("# Page\n\n```yaml\n- 1\n```\n", "the ```yaml block parsed to a list"),
+    ],
+)
+def test_parse_document_says_what_it_found(text: str, found: str) -> None:
+    with pytest.raises(extract_spec.ExtractionError) as info:
+        extract_spec.parse_document(text, "in.yaml")
+    assert str(info.value).startswith("in.yaml: no OpenAPI document found: ")
+    assert found in str(info.value)
 
 
 # --- change report -------------------------------------------------------------------------------
@@ -127,8 +408,8 @@ def summarize(report: spec_diff.Report) -> set[tuple[str, str, str, bool]]:
     return {(c.section, c.kind, c.subject, c.breaking) for c in report.changes}
 
 
-def test_additive_fixture_is_not_breaking() -> None:
-    report = spec_diff.compare(vendored(), yaml.safe_load((FIXTURES / "additive.yaml").read_text()))
+def test_additive_edits_are_not_breaking(base: Doc) -> None:
+    report = spec_diff.compare(base, with_additive_edits(base))
     assert not report.breaking
     assert summarize(report) == {
         ("Parameters", "added", "searchPipelinesMetrics: query parameter 'include_paused'", False),
@@ -141,8 +422,10 @@ def test_additive_fixture_is_not_breaking() -> None:
     assert text.splitlines()[-1] == "Summary: 2 changes (2 added) - non-breaking"
 
 
-def test_breaking_fixture_is_breaking() -> None:
-    report = spec_diff.compare(vendored(), yaml.safe_load((FIXTURES / "breaking.yaml").read_text()))
+def test_breaking_edits_are_breaking(base: Doc) -> None:
+    old_types = status_types(base, "test_breaking_edits_are_breaking")
+    new_types = ["integer" if t == "string" else t for t in old_types]
+    report = spec_diff.compare(base, with_breaking_edits(base))
     assert report.breaking
     assert summarize(report) == {
         ("Parameters", "removed", "searchPipelinesMetrics: query parameter 'snapshot'", True),
@@ -150,33 +433,64 @@ def test_breaking_fixture_is_breaking() -> None:
     }
     text = report.render()
     assert "- searchPipelinesMetrics: query parameter 'snapshot' removed  [BREAKING]" in text
-    assert "type string | null -> integer | null  [BREAKING]" in text
+    assert (
+        f"~ PipelineLatestMetrics.status changed: type {types_text(old_types)} -> "
+        f"{types_text(new_types)}  [BREAKING]"
+    ) in text
     assert "*** BREAKING CHANGES" in text
-    assert text.splitlines()[-1].endswith("BREAKING (2 breaking)")
-
-
-def _pipelines_op(doc: Doc) -> Doc:
-    op: Doc = doc["paths"]["/pipelines/metrics"]["post"]
-    return op
-
-
-def _param(doc: Doc, name: str) -> Doc:
-    return next(p for p in _pipelines_op(doc)["parameters"] if p["name"] == name)
-
-
-def _schema(doc: Doc, name: str) -> Doc:
-    schema: Doc = doc["components"]["schemas"][name]
-    return schema
+    assert (
+        text.splitlines()[-1] == "Summary: 2 changes (1 removed, 1 changed) - BREAKING (2 breaking)"
+    )
 
 
 def _edit_param_doc(d: Doc) -> None:
-    _param(d, "size")["description"] = "How many results"
-    _param(d, "size")["schema"]["description"] = "How many results"
+    size = query_param(d, SEARCH_PIPELINES, "size", "MUTATIONS")
+    size["description"] = "How many results"
+    size.setdefault("schema", {})["description"] = "How many results"
+
+
+def _require_status(d: Doc) -> None:
+    prop(d, LATEST, "status", "MUTATIONS")
+    required = component(d, LATEST, "MUTATIONS").setdefault("required", [])
+    if "status" in required:
+        spec_outdated("MUTATIONS", f"{LATEST}.status is already required")
+    required.append("status")
 
 
 def _retarget_response(d: Doc) -> None:
-    content = _pipelines_op(d)["responses"]["200"]["content"]["application/json"]
-    content["schema"] = {"$ref": "#/components/schemas/DestinationMetricsRes"}
+    op = operation(d, SEARCH_PIPELINES, "MUTATIONS")
+    content = op.get("responses", {}).get("200", {}).get("content", {}).get("application/json")
+    if not isinstance(content, dict):
+        spec_outdated("MUTATIONS", f"{SEARCH_PIPELINES} has no 200 application/json response")
+    component(d, "DestinationMetricsRes", "MUTATIONS")
+    target = {"$ref": "#/components/schemas/DestinationMetricsRes"}
+    if content.get("schema") == target:
+        spec_outdated("MUTATIONS", f"{SEARCH_PIPELINES} already answers DestinationMetricsRes")
+    content["schema"] = target
+
+
+def _drop_enum_value(d: Doc) -> None:
+    schema = query_param(d, SEARCH_PIPELINES, "sort_dir", "MUTATIONS").get("schema", {})
+    for member in [schema, *schema.get("anyOf", [])]:
+        if "desc" in member.get("enum", []):
+            member["enum"].remove("desc")
+            return
+    spec_outdated("MUTATIONS", f"{SEARCH_PIPELINES} query parameter 'sort_dir' has no enum 'desc'")
+
+
+def _remove_operation(d: Doc) -> None:
+    for path, item in d["paths"].items():
+        for method in spec_diff.METHODS:
+            if (item.get(method) or {}).get("operationId") == "searchDestinationsMetrics":
+                del item[method]
+                if not any(m in item for m in spec_diff.METHODS):
+                    del d["paths"][path]
+                return
+    spec_outdated("MUTATIONS", "no operation with operationId 'searchDestinationsMetrics'")
+
+
+def _describe_value(d: Doc) -> None:
+    prop(d, "TimeseriesEntry", "value", "MUTATIONS")["description"] = "x"
 
 
 MUTATIONS: list[tuple[str, Callable[[Doc], None], tuple[str, str, str, bool]]] = [
@@ -187,17 +501,17 @@ MUTATIONS: list[tuple[str, Callable[[Doc], None], tuple[str, str, str, bool]]] =
     ),
     (
         "property description",
-        lambda d: _schema(d, "TimeseriesEntry")["properties"]["value"].update(description="x"),
+        _describe_value,
         ("Schemas", "changed (docs)", "TimeseriesEntry.value", False),
     ),
     (
         "param becomes required",
-        lambda d: _param(d, "size").update(required=True),
+        lambda d: query_param(d, SEARCH_PIPELINES, "size", "MUTATIONS").update(required=True),
         ("Parameters", "changed", "searchPipelinesMetrics: query parameter 'size'", True),
     ),
     (
         "property becomes required",
-        lambda d: _schema(d, "PipelineLatestMetrics").update(required=["status"]),
+        _require_status,
         ("Schemas", "changed", "PipelineLatestMetrics.status", True),
     ),
     (
@@ -207,12 +521,12 @@ MUTATIONS: list[tuple[str, Callable[[Doc], None], tuple[str, str, str, bool]]] =
     ),
     (
         "enum value removed",
-        lambda d: _param(d, "sort_dir")["schema"]["anyOf"][0]["enum"].remove("desc"),
+        _drop_enum_value,
         ("Parameters", "changed", "searchPipelinesMetrics: query parameter 'sort_dir'", True),
     ),
     (
         "operation removed",
-        lambda d: d["paths"].pop("/destinations/metrics"),
+        _remove_operation,
         ("Operations", "removed", "searchDestinationsMetrics (POST /destinations/metrics)", True),
     ),
 ]
@@ -222,19 +536,19 @@ MUTATIONS: list[tuple[str, Callable[[Doc], None], tuple[str, str, str, bool]]] =
     ("mutate", "expected"), [m[1:] for m in MUTATIONS], ids=[m[0] for m in MUTATIONS]
 )
 def test_compare_classifies_single_change(
-    mutate: Callable[[Doc], None], expected: tuple[str, str, str, bool]
+    base: Doc, mutate: Callable[[Doc], None], expected: tuple[str, str, str, bool]
 ) -> None:
-    old = vendored()
-    new = copy.deepcopy(old)
+    before = copy.deepcopy(base)
+    new = copy.deepcopy(base)
     mutate(new)
-    report = spec_diff.compare(old, new)
-    assert expected in summarize(report)
+    report = spec_diff.compare(base, new)
+    assert summarize(report) == {expected}
     assert report.breaking is expected[3]
-    assert old == vendored(), "compare() must not modify its inputs"
+    assert base == before, "compare() must not modify its inputs"
 
 
-def test_identical_specs_report_nothing() -> None:
-    report = spec_diff.compare(vendored(), vendored())
+def test_identical_specs_report_nothing(base: Doc) -> None:
+    report = spec_diff.compare(base, copy.deepcopy(base))
     assert report.changes == []
     assert not report.breaking
     assert report.render().splitlines()[-1] == "Summary: no API changes"
@@ -243,23 +557,41 @@ def test_identical_specs_report_nothing() -> None:
 # --- update_spec ---------------------------------------------------------------------------------
 
 
+@pytest.fixture
+def additive_source(tmp_path: Path) -> Callable[[Doc], Path]:
+    """Write the ADDITIVE edit of a spec where update_spec can read it."""
+
+    def write(doc: Doc) -> Path:
+        source = tmp_path / "additive.yaml"
+        source.write_text(extract_spec.dump(with_additive_edits(doc)), encoding="utf-8")
+        return source
+
+    return write
+
+
 @pytest.mark.slow
 def test_update_spec_applies_additive_change(
-    workspace: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+    workspace: tuple[Path, Path],
+    base: Doc,
+    additive_source: Callable[[Doc], Path],
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     repo_before = tree_digest(SPEC.parent, GENERATED)
-    assert run_update(workspace, str(FIXTURES / "additive.yaml")) == 0
-
     spec, generated = workspace
+    updated = base != vendored()
+    if updated:  # the workspace holds the spec after the simulated vendor update
+        spec.write_text(extract_spec.dump(base), encoding="utf-8")
+    source = additive_source(base)
+    assert run_update(workspace, str(source)) == 0
+
     out = capsys.readouterr().out
-    assert "include_paused" in out
+    assert "+ searchPipelinesMetrics: query parameter 'include_paused' added (optional)" in out
     assert "Summary: 2 changes (2 added) - non-breaking" in out
-    assert yaml.safe_load(spec.read_text()) == yaml.safe_load(
-        (FIXTURES / "additive.yaml").read_text()
-    )
-    operation = (generated / PIPELINES_OP.relative_to(GENERATED)).read_text()
-    assert "include_paused: bool | None | Unset = UNSET" in operation
-    assert 'params["include_paused"]' in operation
+    assert yaml.safe_load(spec.read_text()) == yaml.safe_load(source.read_text())
+    operation_py = (generated / PIPELINES_OP.relative_to(GENERATED)).read_text()
+    assert "include_paused: bool | None | Unset = UNSET" in operation_py
+    assert 'params["include_paused"]' in operation_py
+    assert (f'params["{UPDATE_PARAM}"]' in operation_py) is updated
     provenance = json.loads((generated / "PROVENANCE.json").read_text())
     assert provenance["spec_sha256"] == hashlib.sha256(spec.read_bytes()).hexdigest()
     assert tree_digest(SPEC.parent, GENERATED) == repo_before, "the real repo must be untouched"
@@ -267,7 +599,8 @@ def test_update_spec_applies_additive_change(
 
 def test_update_spec_rejects_invalid_spec(workspace: tuple[Path, Path], tmp_path: Path) -> None:
     bad = vendored()
-    del _pipelines_op(bad)["responses"]["200"]["description"]
+    op = operation(bad, SEARCH_PIPELINES, "test_update_spec_rejects_invalid_spec")
+    del op["responses"]["200"]["description"]
     source = tmp_path / "bad.json"
     source.write_text(json.dumps(bad))
     before = workspace_digest(workspace)
@@ -279,6 +612,19 @@ def test_update_spec_rejects_invalid_spec(workspace: tuple[Path, Path], tmp_path
     assert proc.returncode == 2, proc.stderr
     assert "invalid OpenAPI document" in proc.stderr
     assert "'description' is a required property" in proc.stderr
+    assert workspace_digest(workspace) == before
+
+
+def test_update_spec_says_what_a_non_spec_file_holds(
+    workspace: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "list.yaml"
+    source.write_text("- openapi: 3.1.0\n  paths: {}\n")
+    before = workspace_digest(workspace)
+    assert run_update(workspace, str(source)) == 2
+    err = capsys.readouterr().err
+    assert f"{source}: no OpenAPI document found: " in err
+    assert "parsed to a list, not a mapping with 'openapi' and 'paths' keys" in err
     assert workspace_digest(workspace) == before
 
 
@@ -300,6 +646,7 @@ def test_single_page_source_reports_missing_operation_as_breaking(
 
 def test_update_spec_restores_spec_when_generation_fails(
     workspace: tuple[Path, Path],
+    additive_source: Callable[[Doc], Path],
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -308,7 +655,7 @@ def test_update_spec_restores_spec_when_generation_fails(
 
     monkeypatch.setattr(update_spec, "generate_into", broken_generator)
     before = workspace_digest(workspace)
-    assert run_update(workspace, str(FIXTURES / "additive.yaml")) == 1
+    assert run_update(workspace, str(additive_source(vendored()))) == 1
     assert "restored" in capsys.readouterr().err
     assert workspace_digest(workspace) == before
 
@@ -321,7 +668,9 @@ def test_drift_check_catches_hand_edit(tmp_path: Path) -> None:
     copy_dir = tmp_path / "generated"
     shutil.copytree(GENERATED, copy_dir, ignore=shutil.ignore_patterns("__pycache__"))
     edited = copy_dir / "streamkap_api" / "models" / "timeseries_entry.py"
-    edited.write_text(edited.read_text().replace("value: float | int\n", "value: float\n", 1))
+    original = edited.read_text()
+    assert "value: float | int\n" in original, "update the hand edit below to match generated/"
+    edited.write_text(original.replace("value: float | int\n", "value: float\n", 1))
     proc = subprocess.run(
         [sys.executable, str(SCRIPTS / "generate.py"), "--check", "--output", str(copy_dir)],
         capture_output=True,
@@ -337,7 +686,7 @@ def test_drift_check_catches_hand_edit(tmp_path: Path) -> None:
 def test_spec_description_edit_changes_generated_code(tmp_path: Path) -> None:
     text = SPEC.read_text(encoding="utf-8")
     old, new = "The metric value at this timestamp", "Metric value observed at this timestamp"
-    assert text.count(old) == 1
+    assert text.count(old) == 1, f"update this test: {old!r} is not in the spec exactly once"
     spec = tmp_path / "streamkap.yaml"
     spec.write_text(text.replace(old, new), encoding="utf-8")
 

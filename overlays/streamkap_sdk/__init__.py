@@ -6,6 +6,7 @@ generated package). Anything under a leading underscore is private and may chang
 
 from typing import TYPE_CHECKING
 
+from ._access import MissingFieldError, entities, present
 from ._auth import Credentials
 from ._client import (
     DEFAULT_MAX_CONCURRENCY,
@@ -21,6 +22,7 @@ from ._errors import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    ClientClosedError,
     ConfigurationError,
     InternalServerError,
     InvalidParameterError,
@@ -32,7 +34,7 @@ from ._errors import (
     UnprocessableEntityError,
     ValidationErrorItem,
 )
-from ._export import MetricRecord, to_dataframe, to_records
+from ._export import MetricRecord, MissingDependencyError, to_dataframe, to_records
 from ._merge import ChunkConflictError, DroppedAggregateWarning
 from ._params import ParameterOverrideWarning, effective_parameters, normalize_id_list
 from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
@@ -54,6 +56,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ChunkConflictError",
+    "ClientClosedError",
     "ConfigurationError",
     "Credentials",
     "DestinationMetricsRes",
@@ -62,6 +65,8 @@ __all__ = [
     "InvalidParameterError",
     "MalformedResponseError",
     "MetricRecord",
+    "MissingDependencyError",
+    "MissingFieldError",
     "NotFoundError",
     "ParameterOverrideWarning",
     "PermissionDeniedError",
@@ -74,7 +79,9 @@ __all__ = [
     "ValidationErrorItem",
     "__version__",
     "effective_parameters",
+    "entities",
     "normalize_id_list",
+    "present",
     "to_dataframe",
     "to_records",
 ]

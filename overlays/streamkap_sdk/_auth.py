@@ -119,6 +119,13 @@ async def refuse_secret_redirects_async(request: httpx.Request) -> None:
     refuse_secret_redirects(request)
 
 
+def _forget_body(response: httpx.Response) -> None:
+    """Swap in a copy of the token request without its body (the credentials), so an error
+    that carries `response` does not carry the secret within `response.request.content`."""
+    sent = response.request
+    response.request = httpx.Request(sent.method, sent.url, extensions=sent.extensions)
+
+
 class TokenAuth(httpx.Auth):
     """Adds `Authorization: Bearer …` and keeps the token fresh.
 
@@ -265,9 +272,13 @@ class TokenAuth(httpx.Auth):
         )
 
     def _token_error(self, response: httpx.Response) -> APIStatusError:
-        error = status_error(response, context="the token endpoint")
+        _forget_body(response)
+        error = status_error(response, context=f"the token endpoint ({response.request.url})")
         message = self.redact(str(error))
         status = response.status_code
+        if status in (404, 405):  # a wrong URL, not wrong credentials
+            error.args = (f"{message}; check base_url / token_url",)
+            return error
         if 400 <= status < 500 and status not in _TRANSIENT:
             return AuthenticationError(
                 f"{message}; check client_id and client_secret",
@@ -302,6 +313,7 @@ class TokenAuth(httpx.Auth):
             data = None
         access = data.get("accessToken") if isinstance(data, dict) else None
         if not isinstance(access, str) or not access:
+            _forget_body(response)
             raise MalformedResponseError(
                 "the token endpoint answered without an accessToken",
                 response=response,

@@ -23,6 +23,7 @@ from ._errors import (
     APIStatusError,
     APITimeoutError,
     AuthenticationError,
+    ClientClosedError,
     ConfigurationError,
     InvalidParameterError,
 )
@@ -180,6 +181,9 @@ class _ClientBase:
         kwargs["url"] = url
         return http.build_request(**kwargs)
 
+    def _is_closed(self) -> bool:
+        raise NotImplementedError
+
     def _deadline_clock(
         self, timeout: Timeout, max_retries: int | None, deadline: float | None
     ) -> Callable[[], float | None]:
@@ -188,6 +192,11 @@ class _ClientBase:
         The deadline bounds the whole call: a call split into several requests shares it, and a
         request that would start after it has passed fails with APITimeoutError unsent.
         """
+        if self._is_closed():
+            raise ClientClosedError(
+                f"this {type(self).__name__} is closed (its `with` block ended or close() was "
+                "called); create a new client"
+            )
         _check_call_options(timeout, max_retries, deadline)
         budget = self._deadline if deadline is None else deadline
         if budget is None:
@@ -316,6 +325,9 @@ class StreamkapClient(_ClientBase):
             flow.close()
         return decode_model(response, op.response_model, what=op.operation_id)
 
+    def _is_closed(self) -> bool:
+        return self._http.is_closed
+
     def close(self) -> None:
         self._http.close()
 
@@ -407,8 +419,17 @@ class AsyncStreamkapClient(_ClientBase):
             flow.close()
         return decode_model(response, op.response_model, what=op.operation_id)
 
+    def _is_closed(self) -> bool:
+        return self._http.is_closed
+
     async def aclose(self) -> None:
         await self._http.aclose()
+
+    def __enter__(self) -> None:
+        raise TypeError("AsyncStreamkapClient is used with `async with`, not `with`")
+
+    def __exit__(self, *exc: object) -> None:  # pragma: no cover - __enter__ always raises
+        pass
 
     async def __aenter__(self) -> Self:
         return self

@@ -2,6 +2,7 @@
 
 StreamkapError
 ├── ConfigurationError          bad or missing settings; nothing was sent
+├── ClientClosedError           the client was closed; nothing was sent
 ├── InvalidParameterError       a call argument is wrong; nothing was sent (also a ValueError)
 └── APIError                    something went wrong talking to the API
     ├── APIStatusError          the API answered with an error status
@@ -39,6 +40,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "ConfigurationError",
     "InternalServerError",
     "InvalidParameterError",
@@ -69,6 +71,10 @@ class InvalidParameterError(StreamkapError, ValueError):
     def __init__(self, parameter: str, message: str) -> None:
         super().__init__(f"{parameter}: {message}")
         self.parameter = parameter
+
+
+class ClientClosedError(StreamkapError, RuntimeError):
+    """The client was closed (its `with` block ended, or close() was called); nothing was sent."""
 
 
 class APIError(StreamkapError):

@@ -20,7 +20,9 @@ from ._errors import StreamkapError
 
 __all__ = ["MetricRecord", "MissingDependencyError", "to_dataframe", "to_records"]
 
-PANDAS_HINT: Final = 'to_dataframe() needs pandas: pip install "streamkap-sdk[pandas]"'
+PANDAS_HINT: Final = (
+    'to_dataframe needs pandas: pip install pandas (or install the SDK with its "pandas" extra)'
+)
 
 # (response field, aggregation name, nested one level deeper by task or topic)
 _AGGREGATIONS: Final = (
@@ -35,7 +37,11 @@ MetricsResult: TypeAlias = "PipelineMetricsRes | DestinationMetricsRes | Mapping
 
 
 class MissingDependencyError(StreamkapError, ImportError):
-    """An optional extra is not installed; the message says which `pip install` fixes it."""
+    """An optional dependency is not installed; the message says which `pip install` fixes it.
+
+    Raised by `to_dataframe` without pandas, and on importing `streamkap_sdk.sandbox.Sandbox`
+    without FastAPI and uvicorn.
+    """
 
 
 class MetricRecord(NamedTuple):
@@ -79,11 +85,32 @@ def to_records(result: MetricsResult) -> list[MetricRecord]:
     return rows
 
 
+def entity_keys(result: MetricsResult) -> list[tuple[str, str, str | None]]:
+    """(aggregation, id, task or topic) of every entity in the response, in `to_records` order.
+
+    Includes entities whose blocks are null or empty, which give no records (e.g. a time
+    series with no points in the window); an entity of the task or topic aggregation with no
+    task or topic under it comes out with None as the third item.
+    """
+    data: Mapping[str, Any] = result if isinstance(result, Mapping) else result.to_dict()
+    found: list[tuple[str, str, str | None]] = []
+    for field, aggregation, nested in _AGGREGATIONS:
+        items = data.get(field)
+        if not isinstance(items, Mapping):
+            continue
+        for entity_id, entry in items.items():
+            if nested and isinstance(entry, Mapping) and entry:
+                found.extend((aggregation, entity_id, key) for key in entry)
+            else:
+                found.append((aggregation, entity_id, None))
+    return found
+
+
 def to_dataframe(result: MetricsResult) -> Any:
     """`to_records(result)` as a `pandas.DataFrame` with one column per MetricRecord field.
 
-    Needs the `pandas` extra; without it raises MissingDependencyError (an ImportError) saying
-    `pip install "streamkap-sdk[pandas]"`.
+    Needs pandas (the `pandas` extra); without it raises MissingDependencyError (an
+    ImportError) saying `pip install pandas`.
     """
     try:
         pandas = importlib.import_module("pandas")

@@ -135,8 +135,8 @@ def prepare(
         except (TypeError, ValueError) as exc:
             raise InvalidParameterError("extra_body", f"not JSON-serialisable: {exc}") from None
     prepared = Prepared(
-        ids=normalize_id_list(ids, name="ids"),
-        tenant_ids=normalize_id_list(params.get("tenant_ids"), name="tenant_ids"),
+        ids=_id_list("ids", ids),
+        tenant_ids=_id_list("tenant_ids", params.get("tenant_ids")),
         query=query,
         extra_query=extra_query,
         extra_body=extra_body,
@@ -167,6 +167,17 @@ def prepare(
             stacklevel=3,  # prepare <- the public method <- the user's call
         )
     return prepared
+
+
+def _id_list(name: str, value: object) -> list[str]:
+    """Normalised ids; given but empty is refused, since an absent filter may mean "all"."""
+    ids = normalize_id_list(value, name=name)
+    if value is not None and not ids:
+        raise InvalidParameterError(
+            name,
+            f"no ids in {value!r}; pass {name}=None (or leave it out) to ask without a filter",
+        )
+    return ids
 
 
 def _checked_query(params: Mapping[str, Any], now: dt.datetime | None) -> dict[str, Any]:

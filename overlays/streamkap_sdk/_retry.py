@@ -191,7 +191,7 @@ def attempts(
         left = None if end is None else end - clock()
         if left is not None and left <= 0:
             raise APITimeoutError(
-                f"deadline of {deadline:g}s exceeded for {what} after {retry} retries"
+                f"the call's deadline passed during {what} after {retry} retries"
                 + (f"; last error: {last}" if last else "")
             ) from last
         outcome = yield Send(left)
@@ -201,7 +201,7 @@ def attempts(
         if isinstance(outcome, httpx.Response):
             if outcome.is_success:
                 return outcome
-            error = on_error(status_error(outcome))
+            error = on_error(status_error(outcome, context=_where(outcome.request)))
             retryable, response = is_retryable_status(outcome.status_code), outcome
         elif isinstance(outcome, httpx.TransportError):
             error = map_transport_error(outcome, what)
@@ -223,15 +223,16 @@ def attempts(
         delay = retry_delay(retry, response, policy, rand)
         if delay is None:
             asked = parse_retry_after(response.headers) if response is not None else None
-            error.add_note(
+            _append(
+                error,
                 f"not retried: the server asked to wait {asked:g}s, more than the "
-                f"{policy.max_retry_after:g}s this client waits (RetryPolicy.max_retry_after)"
+                f"{policy.max_retry_after:g}s this client waits (RetryPolicy.max_retry_after)",
             )
             raise error
         if end is not None and clock() + delay >= end:
             raise APITimeoutError(
-                f"deadline of {deadline:g}s would pass during the {delay:.2f}s wait before "
-                f"retry {retry} of {what}; last error: {error}"
+                f"the call's deadline would pass during the {delay:.2f}s wait before retry "
+                f"{retry} of {what} ({max(end - clock(), 0):.2f}s left); last error: {error}"
             ) from error
         logger.info(
             "retrying %s after %s: attempt %d of %d in %.2fs",
@@ -242,6 +243,16 @@ def attempts(
             delay,
         )
         yield Sleep(delay)
+
+
+def _where(request: httpx.Request) -> str:
+    """`POST https://host/path` of a request: where an error came from (the query is left out)."""
+    return f"{request.method} {request.url.copy_with(query=None)}"
+
+
+def _append(error: APIError, text: str) -> None:
+    """Extend the message itself: a note would not show in str(error), which most callers log."""
+    error.args = (f"{error.args[0]}; {text}", *error.args[1:]) if error.args else (text,)
 
 
 def _short(outcome: Outcome) -> str:

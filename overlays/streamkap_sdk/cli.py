@@ -10,13 +10,14 @@ import os
 import re
 import sys
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any, Final, NoReturn
 
 from dateutil import parser as date_parser
 
 from ._client import DEFAULT_MAX_IDS_PER_REQUEST, StreamkapClient
+from ._config import ENV_ACCESS_TOKEN, ENV_CLIENT_ID, ENV_SECRET
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -26,7 +27,7 @@ from ._errors import (
     PermissionDeniedError,
     StreamkapError,
 )
-from ._export import MetricRecord, to_records
+from ._export import MetricRecord, entity_keys, to_records
 from ._params import TIME_UNITS, format_utc, normalize_id_list
 from ._version import __version__
 
@@ -41,14 +42,15 @@ EXIT_NETWORK: Final = 5
 EXIT_INTERRUPTED: Final = 130
 
 USAGE: Final = """\
-%(prog)s {pipelines,destinations} (--ids ID,ID,... | --ids-file FILE)
+%(prog)s {pipelines,destinations} (--ids ID,ID,... and/or --ids-file FILE)
          [--time-type TYPE] [--since DURATION | --from TIMESTAMP] [--to TIMESTAMP]
          [--format {table,json,csv}] [options]"""
 
 DESCRIPTION: Final = """\
 Fetch pipeline or destination metrics from the Streamkap API and print them as a table, JSON
 (the API's response) or CSV (one row per value). Any number of ids: long lists are sent in
-several requests and merged."""
+several requests and merged. Give the ids with --ids (repeatable), --ids-file, or both
+combined: at least one id in all."""
 
 EPILOG: Final = f"""\
 credentials:
@@ -56,11 +58,12 @@ credentials:
   or --project-key FILE. STREAMKAP_HOST selects the API (default https://api.streamkap.com).
 
 exit codes:
-  {EXIT_OK}  success
-  {EXIT_USAGE}  usage or configuration error (bad arguments, missing credentials); nothing sent
-  {EXIT_AUTH}  authentication failed (credentials or token refused, permission denied)
-  {EXIT_API}  the API answered with an error, or with a response the SDK cannot read
-  {EXIT_NETWORK}  network failure: the API could not be reached or did not answer in time
+  {EXIT_OK:<3}  success
+  {EXIT_USAGE:<3}  usage or configuration error (bad arguments, missing credentials); nothing sent
+  {EXIT_AUTH:<3}  authentication failed (credentials or token refused, permission denied)
+  {EXIT_API:<3}  the API answered with an error, or with a response the SDK cannot read
+  {EXIT_NETWORK:<3}  network failure: the API could not be reached or did not answer in time
+  {EXIT_INTERRUPTED:<3}  interrupted (Ctrl+C)
 
 examples:
   {PROG} pipelines --ids p1,p2,p3
@@ -71,6 +74,10 @@ examples:
 _DURATION_PART: Final = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
 _UNITS: Final = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 CSV_HEADER: Final = MetricRecord._fields
+NO_CREDENTIALS: Final = (
+    f"no credentials: set {ENV_CLIENT_ID} and {ENV_SECRET} (or {ENV_ACCESS_TOKEN}), "
+    "or pass --project-key FILE"
+)
 
 
 class _UsageError(StreamkapError):
@@ -142,14 +149,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "resource", choices=("pipelines", "destinations"), help="which metrics to fetch"
     )
-    ids = parser.add_argument_group("ids (at least one)")
+    ids = parser.add_argument_group("ids (--ids, --ids-file or both: at least one id in all)")
     ids.add_argument(
         "--ids", action="append", default=[], metavar="ID,ID,...",
         help="comma-separated ids; may be repeated",
     )  # fmt: skip
     ids.add_argument(
         "--ids-file", type=Path, metavar="FILE",
-        help="ids one per line (commas also separate, '#' starts a comment; '-' reads stdin)",
+        help="ids one per line (commas also separate, '#' starts a comment; '-' reads stdin); "
+        "added to those of --ids",
     )  # fmt: skip
     query = parser.add_argument_group("what to fetch")
     query.add_argument(
@@ -159,7 +167,10 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument(
         "--time-unit", choices=TIME_UNITS, help="time series resolution (API default: minute)"
     )
-    query.add_argument("--level", metavar="LEVEL", help="connector (default), task or topic")
+    query.add_argument(
+        "--level", metavar="LEVEL",
+        help="connector (default), task or topic; other values are passed to the API as given",
+    )  # fmt: skip
     window = query.add_mutually_exclusive_group()
     window.add_argument(
         "--since", type=duration, metavar="DURATION",
@@ -213,7 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with warnings.catch_warnings():
             warnings.showwarning = _warn
             result = _fetch(args)
-        _write(result, args.format, sys.stdout)
+        _write(result, args.format, sys.stdout, time_type=args.time_type)
         sys.stdout.flush()
     except (_UsageError, ConfigurationError, InvalidParameterError) as exc:
         return _fail(EXIT_USAGE, str(exc))
@@ -251,6 +262,8 @@ def _warn(
 
 def _fetch(args: argparse.Namespace) -> Any:
     ids = _collect_ids(args)
+    if args.project_key is None:
+        _check_credentials(os.environ)
     settings: dict[str, Any] = {"max_ids_per_request": args.ids_per_request}
     if args.max_retries is not None:
         settings["max_retries"] = args.max_retries
@@ -276,6 +289,19 @@ def _fetch(args: argparse.Namespace) -> Any:
                 bar.close()
 
 
+def _check_credentials(env: Mapping[str, str]) -> None:
+    """The environment's credentials, checked as the client would but with the command's advice."""
+    client_id, secret = env.get(ENV_CLIENT_ID) or None, env.get(ENV_SECRET) or None
+    if bool(client_id) != bool(secret):
+        have, missing = (ENV_CLIENT_ID, ENV_SECRET) if client_id else (ENV_SECRET, ENV_CLIENT_ID)
+        raise _UsageError(
+            f"incomplete credentials: {have} is set but {missing} is not; set both, "
+            "or pass --project-key FILE"
+        )
+    if not client_id and not env.get(ENV_ACCESS_TOKEN):
+        raise _UsageError(NO_CREDENTIALS)
+
+
 def _collect_ids(args: argparse.Namespace) -> list[str]:
     raw: list[str] = []
     for value in args.ids:
@@ -294,7 +320,7 @@ def _collect_ids(args: argparse.Namespace) -> list[str]:
             raw.extend(line.split("#", 1)[0].split(","))
     ids = normalize_id_list(raw)
     if not ids:
-        raise _UsageError("no ids: give --ids ID,ID,... or --ids-file FILE (see --help)")
+        raise _UsageError("no ids: give --ids ID,ID,... and/or --ids-file FILE (see --help)")
     return ids
 
 
@@ -326,12 +352,11 @@ class _ProgressBar:
 # -- output -------------------------------------------------------------------------------
 
 
-def _write(result: Any, fmt: str, out: IO[str]) -> None:
-    writers: dict[str, Callable[[Any, IO[str]], None]] = {
-        "json": _write_json,
-        "csv": _write_csv,
-        "table": _write_table,
-    }
+def _write(result: Any, fmt: str, out: IO[str], *, time_type: str = "latest") -> None:
+    if fmt == "table":
+        _write_table(result, out, time_type=time_type)
+        return
+    writers: dict[str, Callable[[Any, IO[str]], None]] = {"json": _write_json, "csv": _write_csv}
     writers[fmt](result, out)
 
 
@@ -357,21 +382,34 @@ def _write_csv(result: Any, out: IO[str]) -> None:
         writer.writerow([_cell(v) for v in record])
 
 
-def _write_table(result: Any, out: IO[str]) -> None:
-    """One row per (aggregation, id, task/topic, timestamp), one column per metric."""
-    records = to_records(result)
-    if not records:
+def _write_table(result: Any, out: IO[str], *, time_type: str = "latest") -> None:
+    """One row per (aggregation, id, task/topic, timestamp), one column per metric.
+
+    Every entity of the response gets at least one row: one without values (e.g. a time series
+    with no point in the window) gets a row of empty cells, and a note on stderr says so.
+    """
+    data = result if isinstance(result, Mapping) else result.to_dict()  # converted once
+    records = to_records(data)
+    by_entity: dict[tuple[str, str, str], dict[str, dict[str, str]]] = {
+        (aggregation, entity, _cell(key)): {} for aggregation, entity, key in entity_keys(data)
+    }
+    if not records and not by_entity:
         out.write("(no metrics returned)\n")
         return
-    rows: dict[tuple[str, str, str, str], dict[str, str]] = {}
     metrics: dict[str, None] = {}
     numeric: dict[str, bool] = {}
     for r in records:
-        row = rows.setdefault((r.aggregation, r.id, _cell(r.key), _cell(r.timestamp)), {})
-        row[r.metric] = _cell(r.value)
+        points = by_entity.setdefault((r.aggregation, r.id, _cell(r.key)), {})
+        points.setdefault(_cell(r.timestamp), {})[r.metric] = _cell(r.value)
         metrics.setdefault(r.metric, None)
         is_number = isinstance(r.value, int | float) or r.value is None
         numeric[r.metric] = numeric.get(r.metric, True) and is_number
+    empty = sum(1 for points in by_entity.values() if not points)
+    rows: dict[tuple[str, str, str, str], dict[str, str]] = {
+        (*entity, moment): row
+        for entity, points in by_entity.items()
+        for moment, row in (points or {"": {}}).items()
+    }
     lead = ["aggregation", "id", "key", "timestamp"]
     keep = [i for i in range(4) if i < 2 or any(k[i] for k in rows)]
     header = [lead[i] for i in keep] + list(metrics)
@@ -389,6 +427,10 @@ def _write_table(result: Any, out: IO[str]) -> None:
     out.write(line(header) + "\n")
     for cells in body:
         out.write(line(cells) + "\n")
+    if empty:
+        what = "no points in the window" if time_type == "timeseries" else "no values"
+        noun = "entity" if empty == 1 else "entities"
+        print(f"{PROG}: note: {what} for {empty} {noun} (their rows are empty)", file=sys.stderr)
 
 
 if __name__ == "__main__":

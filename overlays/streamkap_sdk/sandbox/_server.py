@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import errno
 import socket
 import threading
 from typing import Any, Final, Self
 
-from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
-from starlette.types import Receive, Scope, Send
-
+from .._export import MissingDependencyError
 from ._engine import Engine, Fault, Reply
+
+SANDBOX_HINT: Final = "the sandbox needs FastAPI and uvicorn: pip install 'streamkap-sdk[sandbox]'"
 
 try:
     import uvicorn
-except ImportError as exc:  # pragma: no cover - the `sandbox` extra is missing
-    raise ImportError("the sandbox needs: pip install 'streamkap-sdk[sandbox]'") from exc
+    from fastapi import FastAPI, Request, Response
+    from fastapi.responses import JSONResponse
+    from starlette.types import Receive, Scope, Send
+except ModuleNotFoundError as exc:  # the `sandbox` extra is missing
+    if (exc.name or "").partition(".")[0] not in {"fastapi", "starlette", "uvicorn"}:
+        raise
+    raise MissingDependencyError(SANDBOX_HINT) from exc
 
 
 class InjectedReset(ConnectionAbortedError):
@@ -141,15 +146,21 @@ class Sandbox:
             lifespan="off",
         )
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, name="streamkap-sandbox", daemon=True
-        )
+        self._socket: socket.socket | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._serve, name="streamkap-sandbox", daemon=True)
 
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> Self:
+        """Listen and serve in the background; RuntimeError saying why if that fails.
+
+        The socket is bound here, so a port in use (or any other bind error) is raised at
+        once, with the operating system's reason, rather than logged by uvicorn.
+        """
+        self._socket = self._bind()
         self._thread.start()
         for _ in range(500):  # bounded: up to ~5 s
             if self._server.started:
@@ -157,14 +168,46 @@ class Sandbox:
             if not self._thread.is_alive():
                 break
             threading.Event().wait(0.01)
-        raise RuntimeError(f"sandbox did not start on {self.url}")
+        self.stop()
+        reason = f": {self._error!r}" if self._error is not None else ""
+        raise RuntimeError(f"sandbox did not start on {self.url}{reason}") from self._error
+
+    def _bind(self) -> socket.socket:
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            # As uvicorn does: a port left in TIME_WAIT can be reused, one in use cannot.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self.host, self.port))
+        except (OSError, OverflowError) as exc:  # OverflowError: a port above 65535
+            sock.close()
+            raise RuntimeError(bind_error(self.host, self.port, exc)) from exc
+        return sock
+
+    def _serve(self) -> None:
+        assert self._socket is not None
+        try:
+            self._server.run(sockets=[self._socket])
+        except BaseException as exc:  # reported by start(), which waits for the server
+            self._error = exc
 
     def stop(self) -> None:
         self._server.should_exit = True
-        self._thread.join(timeout=5)
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
+        if self._socket is not None:
+            self._socket.close()
 
     def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def bind_error(host: str, port: int, exc: OSError | OverflowError) -> str:
+    """One line saying why (host, port) cannot be listened on."""
+    reason = (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
+    if isinstance(exc, OSError) and exc.errno == errno.EADDRINUSE:
+        return f"port {port} on {host} is in use ({reason})"
+    return f"cannot listen on {host}:{port}: {reason}"

@@ -1,0 +1,55 @@
+"""Reading responses without fighting the generated `X | None | Unset` unions.
+
+The generated models mirror the spec faithfully: every field may be absent (`UNSET`) or null.
+These two helpers give type checkers (and readers) the narrow types most code wants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+from ._errors import StreamkapError
+
+if TYPE_CHECKING:  # the generated package loads on first use (import time)
+    from streamkap_api.types import Unset
+
+__all__ = ["MissingFieldError", "entities", "present"]
+
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+
+class MissingFieldError(StreamkapError, LookupError):
+    """A field that the caller required was absent (UNSET) or null in the response."""
+
+
+class EntityMap(Protocol[T_co]):
+    """A generated entity map (`connector_metrics`, ...): entity id -> metrics."""
+
+    @property
+    def additional_properties(self) -> Mapping[str, T_co]: ...
+
+
+def entities(value: EntityMap[T] | Unset | None) -> dict[str, T]:
+    """The entries of an entity map such as `result.connector_metrics`; {} when the API left it
+    out or sent null.
+
+        for pipeline_id, metrics in entities(result.connector_metrics).items(): ...
+    """
+    entries = getattr(value, "additional_properties", None)
+    return dict(entries) if isinstance(entries, Mapping) else {}
+
+
+def present(value: T | Unset | None, what: str = "field") -> T:
+    """`value` itself, or MissingFieldError when the API left it out (UNSET) or sent null.
+
+    latest = present(metrics.latest, "latest")   # typed PipelineLatestMetrics
+    """
+    if value is None or _is_unset(value):
+        raise MissingFieldError(f"{what} is missing from the response")
+    return value  # type: ignore[return-value]  # narrowed by _is_unset, which mypy cannot see
+
+
+def _is_unset(value: object) -> bool:
+    return type(value).__name__ == "Unset" and type(value).__module__ == "streamkap_api.types"
