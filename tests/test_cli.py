@@ -156,7 +156,33 @@ def test_usage_errors_exit_2(
 
 def test_missing_credentials_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["pipelines", "--ids", "a"]) == cli.EXIT_USAGE
-    assert "STREAMKAP_CLIENT_ID" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        "streamkap-metrics: error: no credentials: set STREAMKAP_CLIENT_ID and STREAMKAP_SECRET "
+        "(or STREAMKAP_ACCESS_TOKEN), or pass --project-key FILE\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("variable", "missing"),
+    [("STREAMKAP_CLIENT_ID", "STREAMKAP_SECRET"), ("STREAMKAP_SECRET", "STREAMKAP_CLIENT_ID")],
+)
+def test_incomplete_credentials_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], variable: str, missing: str
+) -> None:
+    monkeypatch.setenv(variable, "x")
+    monkeypatch.setenv("STREAMKAP_ACCESS_TOKEN", "a-token")  # does not make up for the other half
+    assert cli.main(["pipelines", "--ids", "a"]) == cli.EXIT_USAGE
+    assert capsys.readouterr().err == (
+        f"streamkap-metrics: error: incomplete credentials: {variable} is set but {missing} is "
+        "not; set both, or pass --project-key FILE\n"
+    )
+
+
+def test_an_access_token_is_enough(env: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("STREAMKAP_CLIENT_ID")
+    monkeypatch.delenv("STREAMKAP_SECRET")
+    monkeypatch.setenv("STREAMKAP_ACCESS_TOKEN", "not-a-real-token")
+    assert cli.main(["pipelines", "--ids", "a"]) == cli.EXIT_AUTH  # sent, and refused
 
 
 def test_api_error_exit_4(env: Engine, capsys: pytest.CaptureFixture[str]) -> None:
@@ -182,8 +208,19 @@ def test_project_key(env: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[
 def test_help_and_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["--help"]) == 0
     out = capsys.readouterr().out
-    for text in ("exit codes:", "  3  authentication", "STREAMKAP_SECRET", "--ids-file"):
+    assert out.startswith(
+        "usage: streamkap-metrics {pipelines,destinations} (--ids ID,ID,... and/or --ids-file FILE)"
+    )
+    for text in (
+        "exit codes:",
+        "  3    authentication",
+        "  130  interrupted (Ctrl+C)",
+        "STREAMKAP_SECRET",
+        "ids (--ids, --ids-file or both: at least one id in all)",
+    ):
         assert text in out
+    level = "--level LEVEL connector (default), task or topic; other values are passed to the API"
+    assert level in " ".join(out.split())
     assert cli.main(["--version"]) == 0
     assert capsys.readouterr().out.startswith("streamkap-metrics ")
 
@@ -207,6 +244,79 @@ def test_durations(text: str, expected: dt.timedelta) -> None:
 def test_bad_durations(text: str) -> None:
     with pytest.raises(argparse.ArgumentTypeError, match="duration"):
         cli.duration(text)
+
+
+def test_ids_and_ids_file_combine(
+    env: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ids_file = tmp_path / "ids.txt"
+    ids_file.write_text("b\nc\n")
+    assert cli.main(["pipelines", "--ids", "a", "--ids-file", str(ids_file)]) == 0
+    rows = capsys.readouterr().out.splitlines()[1:]
+    assert [row.split()[1] for row in rows] == ["a", "b", "c", "account"]
+
+
+def test_interrupted_exit_130(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def fetch(args: argparse.Namespace) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_fetch", fetch)
+    assert cli.main(["pipelines", "--ids", "a"]) == cli.EXIT_INTERRUPTED == 130
+    assert capsys.readouterr().err == "streamkap-metrics: error: interrupted\n"
+
+
+NOTE = "streamkap-metrics: note: {what} for {n} (their rows are empty)\n"
+
+
+@pytest.mark.parametrize(
+    ("level", "first_rows"),
+    [
+        ("connector", [["connector", "a"], ["connector", "b"]]),
+        ("task", [["task", "a", "a-task-0"], ["task", "b", "b-task-0"]]),
+    ],
+)
+def test_table_keeps_entities_without_points(
+    env: Engine, capsys: pytest.CaptureFixture[str], level: str, first_rows: list[list[str]]
+) -> None:
+    args = ["pipelines", "--ids", "a,b", "--time-type", "timeseries", "--time-unit", "month"]
+    assert cli.main([*args, "--since", "7d", "--level", level]) == 0  # no month point in 7 days
+    out, err = capsys.readouterr()
+    header, *rows = out.splitlines()
+    lead = ["aggregation", "id", "key"] if level == "task" else ["aggregation", "id"]
+    assert header.split() == [*lead, *PIPELINE_SERIES]
+    assert [row.split() for row in rows[:2]] == first_rows  # empty metric cells
+    assert [row.split()[:2] for row in rows[2:]] == [["account", "account"]]
+    assert err == NOTE.format(what="no points in the window", n="2 entities")
+
+
+def test_table_rows_for_null_and_empty_entities(capsys: pytest.CaptureFixture[str]) -> None:
+    result = {
+        "connector_metrics": {
+            "a": {"timeseries": {"latency": [{"timestamp": "2025-01-15T10:00:00Z", "value": 1}]}},
+            "b": None,
+            "c": {"timeseries": {"latency": []}},
+        },
+        "task_metrics": {"d": {}},
+    }
+    out = io.StringIO()
+    cli._write_table(result, out, time_type="timeseries")
+    assert [line.split() for line in out.getvalue().splitlines()] == [
+        ["aggregation", "id", "timestamp", "latency"],
+        ["connector", "a", "2025-01-15T10:00:00Z", "1"],
+        ["connector", "b"],
+        ["connector", "c"],
+        ["task", "d"],
+    ]
+    assert capsys.readouterr().err == NOTE.format(what="no points in the window", n="3 entities")
+    cli._write_table({"connector_metrics": {"x": {"latest": None}}}, io.StringIO())
+    assert capsys.readouterr().err == NOTE.format(what="no values", n="1 entity")
+    cli._write_table({"connector_metrics": {"x": {"latest": {"latency": 2}}}}, io.StringIO())
+    assert capsys.readouterr().err == ""  # no note when every entity has values
+    empty = io.StringIO()
+    cli._write_table({"connector_metrics": {}}, empty)
+    assert empty.getvalue() == "(no metrics returned)\n"
 
 
 def test_warnings_and_unreadable_responses_are_one_line(

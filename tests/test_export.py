@@ -12,7 +12,7 @@ import pytest
 
 import streamkap_sdk
 from streamkap_sdk import MetricRecord, StreamkapClient, StreamkapError, to_dataframe, to_records
-from streamkap_sdk._export import MissingDependencyError
+from streamkap_sdk._export import MissingDependencyError, entity_keys
 from streamkap_sdk.sandbox._data import DESTINATION_SERIES, PIPELINE_SERIES
 from streamkap_sdk.testing import FakeStreamkap
 
@@ -98,6 +98,28 @@ def test_mapping_input_and_odd_shapes() -> None:
         to_records({"connector_metrics": {"a": {"timeseries": {"x": [{"timestamp": "soon"}]}}}})
 
 
+def test_entity_keys_include_entities_without_values(client: StreamkapClient) -> None:
+    raw: dict[str, Any] = {
+        "connector_metrics": {"a": {"timeseries": {"latency": []}}, "b": None},
+        "task_metrics": {"c": {"c-task-0": None, "c-task-1": {}}, "d": {}, "e": None},
+        "account_metrics": {"account": {"latest": {"latency": 1}}},
+        "unknown_metrics": {"x": {}},
+    }
+    assert to_records(raw)[0].id == "account"  # the others give no records
+    assert entity_keys(raw) == [
+        ("connector", "a", None),
+        ("connector", "b", None),
+        ("task", "c", "c-task-0"),
+        ("task", "c", "c-task-1"),
+        ("task", "d", None),
+        ("task", "e", None),
+        ("account", "account", None),
+    ]
+    result = client.pipelines.metrics(["p1"], level="topic", time_type="timesummary")
+    assert entity_keys(result) == [("topic", "p1", "p1.topic"), ("account", "account", None)]
+    assert entity_keys(result) == entity_keys(result.to_dict())
+
+
 def test_model_and_its_json_give_the_same_rows(client: StreamkapClient) -> None:
     result = client.pipelines.metrics(["p1"], time_type="timeseries", since=dt.timedelta(minutes=5))
     assert to_records(result) == to_records(result.to_dict())
@@ -108,10 +130,14 @@ def test_to_dataframe_without_pandas(
 ) -> None:
     monkeypatch.setitem(sys.modules, "pandas", None)  # as if not installed
     result = client.pipelines.metrics(["p1"])
-    with pytest.raises(ImportError, match=r'pip install "streamkap-sdk\[pandas\]"') as caught:
+    with pytest.raises(ImportError) as caught:
         to_dataframe(result)
+    assert str(caught.value) == (
+        'to_dataframe needs pandas: pip install pandas (or install the SDK with its "pandas" extra)'
+    )
     assert isinstance(caught.value, StreamkapError)
     assert isinstance(caught.value, MissingDependencyError)
+    assert isinstance(caught.value.__cause__, ModuleNotFoundError)
 
 
 def test_to_dataframe_hands_the_records_to_pandas(
