@@ -33,15 +33,35 @@ def read_source(source: str) -> str:
 
 
 def parse_document(text: str, origin: str = "<input>") -> dict[str, Any]:
-    """Return the OpenAPI document in `text`: a raw JSON/YAML spec or one fenced in a docs page."""
+    """Return the OpenAPI document in `text`: a raw JSON/YAML spec or one fenced in a docs page.
+
+    Anything else is an ExtractionError that says what was found instead.
+    """
     stripped = text.lstrip()
     if stripped.startswith("{"):
-        doc = json.loads(text)
+        doc, source = json.loads(text), "JSON"
     else:
         match = _FENCE.search(text)
         doc = yaml.safe_load(match.group(2) if match else text)
-    if not isinstance(doc, dict) or "openapi" not in doc or "paths" not in doc:
-        raise ExtractionError(f"{origin}: no OpenAPI document found")
+        source = "the ```yaml block" if match else "the input (read as YAML; no ```yaml block)"
+    kinds = {type(None): "nothing", list: "a list", str: "a string", int: "a number"}
+    kinds |= {float: "a number", bool: "a boolean"}
+    problem = ""
+    if not isinstance(doc, dict):
+        problem = f"{source} parsed to {kinds.get(type(doc), type(doc).__name__)}"
+        problem += ", not a mapping with 'openapi' and 'paths' keys"
+    elif "openapi" not in doc or "paths" not in doc:
+        missing = [repr(k) for k in ("openapi", "paths") if k not in doc]
+        keys = ", ".join(map(str, list(doc)[:8])) + (", ..." if len(doc) > 8 else "")
+        problem = f"{source} is a mapping without the {' and '.join(missing)} key"
+        problem += f"{'s' if len(missing) > 1 else ''} (top-level keys: {keys or 'none'})"
+        if "swagger" in doc:
+            problem += "; Swagger 2.0 is not supported, only OpenAPI 3.x"
+    elif not isinstance(doc["paths"], dict):
+        paths = kinds.get(type(doc["paths"]), type(doc["paths"]).__name__)
+        problem = f"{source} has 'paths' set to {paths}, not a mapping"
+    if problem:
+        raise ExtractionError(f"{origin}: no OpenAPI document found: {problem}")
     return doc
 
 

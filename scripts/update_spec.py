@@ -1,6 +1,7 @@
 """Replace the vendored spec with new vendor input, regenerate generated/, and report the changes.
 
     python scripts/update_spec.py SOURCE [SOURCE ...] [--fail-on-breaking]
+    make update-spec SPEC=SOURCE [FAIL_ON_BREAKING=1]      # the same, one SOURCE
 
 Each SOURCE is an OpenAPI YAML/JSON file, a vendor docs page embedding one, or a URL of either.
 The sources alone form the new spec: nothing is carried over from the old one, so an operation

@@ -423,7 +423,7 @@ def test_additive_edits_are_not_breaking(base: Doc) -> None:
 
 
 def test_breaking_edits_are_breaking(base: Doc) -> None:
-    old_types = status_types(base, "test_breaking_edits_are_breaking")
+    old_types = status_types(base, "with_breaking_edits")
     new_types = ["integer" if t == "string" else t for t in old_types]
     report = spec_diff.compare(base, with_breaking_edits(base))
     assert report.breaking
