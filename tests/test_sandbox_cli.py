@@ -222,3 +222,12 @@ def test_banner_never_echoes_a_chosen_secret() -> None:
             "  client secret: the --client-secret value you passed (not shown)",
         ]
         assert not any("my-own-s3cret" in line for line in lines)
+
+
+def test_the_listening_socket_says_tcp_so_asyncio_turns_nagle_off() -> None:
+    """With proto 0, asyncio skips TCP_NODELAY and each small answer waits ~40 ms for an ACK."""
+    import socket
+
+    with Sandbox() as server:
+        assert server._socket is not None
+        assert server._socket.proto == socket.IPPROTO_TCP

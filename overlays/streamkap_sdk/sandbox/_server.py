@@ -174,7 +174,9 @@ class Sandbox:
 
     def _bind(self) -> socket.socket:
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        # IPPROTO_TCP, not 0: asyncio turns Nagle off (TCP_NODELAY) only on sockets that say TCP,
+        # and with Nagle on every small response waits ~40 ms for a delayed ACK.
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         try:
             # As uvicorn does: a port left in TIME_WAIT can be reused, one in use cannot.
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
