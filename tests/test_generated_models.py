@@ -513,3 +513,18 @@ def test_http_validation_error_rejects_a_bad_location() -> None:
     assert caught.value.reason == "expected string | integer, got float"
     with pytest.raises(DecodeError, match=r"^\$\.detail\[0\]\.msg: missing required property$"):
         HTTPValidationError.from_dict({"detail": [{"loc": [], "type": "t"}]})
+
+
+def test_additional_properties_are_created_on_first_read_and_kept() -> None:
+    """`_from_dict` skips the empty dict; reading it still gives one, and writes stick."""
+    decoded = TimeseriesEntry.from_dict({"value": 1.5, "timestamp": "2025-01-15T10:00:00Z"})
+    built = TimeseriesEntry(value=1.5, timestamp="2025-01-15T10:00:00Z")
+    assert decoded == built
+    assert repr(decoded) == repr(built)
+    assert decoded.additional_properties == {}
+    decoded["newMetric"] = 7
+    assert decoded.additional_properties == {"newMetric": 7}
+    assert decoded.to_dict()["newMetric"] == 7
+    assert not hasattr(decoded, "no_such_attribute")
+    with pytest.raises(AttributeError, match="no_such_attribute"):
+        _ = decoded.no_such_attribute  # type: ignore[attr-defined]

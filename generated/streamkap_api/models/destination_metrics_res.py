@@ -59,6 +59,17 @@ class DestinationMetricsRes:
     topic_metrics: DestinationMetricsResTopicMetricsType0 | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    def __getattr__(self, name: str) -> Any:
+        # `_from_dict` leaves `additional_properties` unset when there are none: an empty dict
+        # per object was a fifth of decoding a large response. The first read creates it.
+        if name != "additional_properties":
+            raise AttributeError(
+                f"{type(self).__name__!r} object has no attribute {name!r}"
+            )
+        empty: dict[str, Any] = {}
+        self.additional_properties = empty
+        return empty
+
     def to_dict(self) -> dict[str, Any]:
         from ..models.destination_metrics_res_account_metrics_type_0 import (
             DestinationMetricsResAccountMetricsType0,
@@ -253,8 +264,6 @@ class DestinationMetricsRes:
             destination_metrics_res.additional_properties = {
                 k: v for k, v in d.items() if k not in _PROPERTY_NAMES
             }
-        else:
-            destination_metrics_res.additional_properties = {}
         return destination_metrics_res
 
     @property

@@ -57,6 +57,17 @@ class DestinationTimeseriesMetrics:
     qa_exact_count_diff: list[TimeseriesEntry] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    def __getattr__(self, name: str) -> Any:
+        # `_from_dict` leaves `additional_properties` unset when there are none: an empty dict
+        # per object was a fifth of decoding a large response. The first read creates it.
+        if name != "additional_properties":
+            raise AttributeError(
+                f"{type(self).__name__!r} object has no attribute {name!r}"
+            )
+        empty: dict[str, Any] = {}
+        self.additional_properties = empty
+        return empty
+
     def to_dict(self) -> dict[str, Any]:
         latency: list[dict[str, Any]] | None | Unset
         if isinstance(self.latency, Unset):
@@ -378,8 +389,6 @@ class DestinationTimeseriesMetrics:
             destination_timeseries_metrics.additional_properties = {
                 k: v for k, v in d.items() if k not in _PROPERTY_NAMES
             }
-        else:
-            destination_timeseries_metrics.additional_properties = {}
         return destination_timeseries_metrics
 
     @property

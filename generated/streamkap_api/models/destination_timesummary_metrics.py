@@ -56,6 +56,17 @@ class DestinationTimesummaryMetrics:
     qa_exact_count_diff: float | int | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    def __getattr__(self, name: str) -> Any:
+        # `_from_dict` leaves `additional_properties` unset when there are none: an empty dict
+        # per object was a fifth of decoding a large response. The first read creates it.
+        if name != "additional_properties":
+            raise AttributeError(
+                f"{type(self).__name__!r} object has no attribute {name!r}"
+            )
+        empty: dict[str, Any] = {}
+        self.additional_properties = empty
+        return empty
+
     def to_dict(self) -> dict[str, Any]:
         connector_status: None | str | Unset
         if isinstance(self.connector_status, Unset):
@@ -300,8 +311,6 @@ class DestinationTimesummaryMetrics:
             destination_timesummary_metrics.additional_properties = {
                 k: v for k, v in d.items() if k not in _PROPERTY_NAMES
             }
-        else:
-            destination_timesummary_metrics.additional_properties = {}
         return destination_timesummary_metrics
 
     @property

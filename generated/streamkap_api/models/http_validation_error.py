@@ -28,6 +28,17 @@ class HTTPValidationError:
     detail: list[ValidationError] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    def __getattr__(self, name: str) -> Any:
+        # `_from_dict` leaves `additional_properties` unset when there are none: an empty dict
+        # per object was a fifth of decoding a large response. The first read creates it.
+        if name != "additional_properties":
+            raise AttributeError(
+                f"{type(self).__name__!r} object has no attribute {name!r}"
+            )
+        empty: dict[str, Any] = {}
+        self.additional_properties = empty
+        return empty
+
     def to_dict(self) -> dict[str, Any]:
         detail: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.detail, Unset):
@@ -71,8 +82,6 @@ class HTTPValidationError:
             http_validation_error.additional_properties = {
                 k: v for k, v in d.items() if k not in _PROPERTY_NAMES
             }
-        else:
-            http_validation_error.additional_properties = {}
         return http_validation_error
 
     @property

@@ -29,6 +29,17 @@ class PipelineLatestMetrics:
     status: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    def __getattr__(self, name: str) -> Any:
+        # `_from_dict` leaves `additional_properties` unset when there are none: an empty dict
+        # per object was a fifth of decoding a large response. The first read creates it.
+        if name != "additional_properties":
+            raise AttributeError(
+                f"{type(self).__name__!r} object has no attribute {name!r}"
+            )
+        empty: dict[str, Any] = {}
+        self.additional_properties = empty
+        return empty
+
     def to_dict(self) -> dict[str, Any]:
         latency: float | None | str | Unset
         if isinstance(self.latency, Unset):
@@ -102,8 +113,6 @@ class PipelineLatestMetrics:
             pipeline_latest_metrics.additional_properties = {
                 k: v for k, v in d.items() if k not in _PROPERTY_NAMES
             }
-        else:
-            pipeline_latest_metrics.additional_properties = {}
         return pipeline_latest_metrics
 
     @property

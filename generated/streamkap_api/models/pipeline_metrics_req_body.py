@@ -32,6 +32,17 @@ class PipelineMetricsReqBody:
     tenant_ids: list[str] | None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    def __getattr__(self, name: str) -> Any:
+        # `_from_dict` leaves `additional_properties` unset when there are none: an empty dict
+        # per object was a fifth of decoding a large response. The first read creates it.
+        if name != "additional_properties":
+            raise AttributeError(
+                f"{type(self).__name__!r} object has no attribute {name!r}"
+            )
+        empty: dict[str, Any] = {}
+        self.additional_properties = empty
+        return empty
+
     def to_dict(self) -> dict[str, Any]:
         ids: list[str] | None | str | Unset
         if isinstance(self.ids, Unset):
@@ -115,8 +126,6 @@ class PipelineMetricsReqBody:
             pipeline_metrics_req_body.additional_properties = {
                 k: v for k, v in d.items() if k not in _PROPERTY_NAMES
             }
-        else:
-            pipeline_metrics_req_body.additional_properties = {}
         return pipeline_metrics_req_body
 
     @property

@@ -22,6 +22,17 @@ class PipelineMetricsResTaskMetricsType0AdditionalProperty:
         init=False, factory=dict
     )
 
+    def __getattr__(self, name: str) -> Any:
+        # `_from_dict` leaves `additional_properties` unset when there are none: an empty dict
+        # per object was a fifth of decoding a large response. The first read creates it.
+        if name != "additional_properties":
+            raise AttributeError(
+                f"{type(self).__name__!r} object has no attribute {name!r}"
+            )
+        empty: dict[str, PipelineBaseMetrics] = {}
+        self.additional_properties = empty
+        return empty
+
     def to_dict(self) -> dict[str, Any]:
 
         field_dict: dict[str, Any] = {}

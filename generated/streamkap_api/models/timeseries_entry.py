@@ -27,6 +27,17 @@ class TimeseriesEntry:
     timestamp: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    def __getattr__(self, name: str) -> Any:
+        # `_from_dict` leaves `additional_properties` unset when there are none: an empty dict
+        # per object was a fifth of decoding a large response. The first read creates it.
+        if name != "additional_properties":
+            raise AttributeError(
+                f"{type(self).__name__!r} object has no attribute {name!r}"
+            )
+        empty: dict[str, Any] = {}
+        self.additional_properties = empty
+        return empty
+
     def to_dict(self) -> dict[str, Any]:
         value: float | int
         value = self.value
@@ -74,8 +85,6 @@ class TimeseriesEntry:
             timeseries_entry.additional_properties = {
                 k: v for k, v in d.items() if k not in _PROPERTY_NAMES
             }
-        else:
-            timeseries_entry.additional_properties = {}
         return timeseries_entry
 
     @property
