@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 import httpx
 import pytest
+from _support import FakeClock
 
 from streamkap_api.models import PipelineMetricsRes
 from streamkap_sdk import (
@@ -35,19 +36,6 @@ from streamkap_sdk.sandbox._server import Sandbox, free_port
 LIFETIME = 120.0  # seconds on the fake clock; the effective skew is min(60, LIFETIME / 2) = 60
 Mode = Literal["sync", "async"]
 MODES: list[Mode] = ["sync", "async"]
-
-
-class FakeClock:
-    """Monotonic seconds that only move when a test says so."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import httpx
 import pytest
+from _support import FakeClock
 
 from streamkap_sdk import (
     APIConnectionError,
@@ -34,14 +35,6 @@ WRONG_SECRET = "wrong-" + secrets.token_urlsafe(24)
 ECHO_TOKEN = "echo-" + secrets.token_urlsafe(24)
 LIFETIME = 120.0
 Mode = Literal["sync", "async"]
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture(scope="module")
