@@ -46,10 +46,13 @@ def present(value: T | Unset | None, what: str = "field") -> T:
 
     latest = present(metrics.latest, "latest")   # typed PipelineLatestMetrics
     """
-    if value is None or _is_unset(value):
+    if not is_given(value):
         raise MissingFieldError(f"{what} is missing from the response")
-    return value  # type: ignore[return-value]  # narrowed by _is_unset, which mypy cannot see
+    return value  # type: ignore[return-value]  # narrowed by is_given, which mypy cannot see
 
 
-def _is_unset(value: object) -> bool:
-    return type(value).__name__ == "Unset" and type(value).__module__ == "streamkap_api.types"
+def is_given(value: object) -> bool:
+    """False for a field the API left out (UNSET) or sent as null."""
+    from streamkap_api.types import Unset  # loaded by now: a response was decoded
+
+    return value is not None and not isinstance(value, Unset)

@@ -28,6 +28,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from typing import Any, Final, TypeVar
 
+from ._access import is_given
 from ._errors import APIError
 from ._operations import R
 
@@ -56,12 +57,6 @@ class ChunkConflictError(APIError):
 # -- merging ------------------------------------------------------------------------------------
 
 
-def _present(value: object) -> bool:
-    from streamkap_api.types import Unset  # loaded by now (responses were decoded)
-
-    return value is not None and not isinstance(value, Unset)
-
-
 def _union(maps: Sequence[Any], path: tuple[str, ...], depth: int) -> Any:
     """One map of the same generated type holding every key of `maps` (depth 2: nested maps)."""
     union: dict[str, Any] = {}
@@ -69,7 +64,7 @@ def _union(maps: Sequence[Any], path: tuple[str, ...], depth: int) -> Any:
         for key, value in part.additional_properties.items():
             if key not in union:
                 union[key] = value
-            elif depth > 1 and _present(value) and _present(union[key]):
+            elif depth > 1 and is_given(value) and is_given(union[key]):
                 union[key] = _union([union[key], value], (*path, key), depth - 1)
             elif union[key] != value:
                 where = "".join(f"[{p!r}]" for p in (*path[1:], key))
@@ -94,7 +89,7 @@ def merge_responses(parts: Sequence[R]) -> R:
     merged = type(first)()
     for depth, names in ((1, ENTITY_MAPS), (2, NESTED_ENTITY_MAPS)):
         for name in names:
-            present = [m for m in (getattr(p, name) for p in parts) if _present(m)]
+            present = [m for m in (getattr(p, name) for p in parts) if is_given(m)]
             if present:
                 setattr(merged, name, _union(present, (name,), depth))
             else:
