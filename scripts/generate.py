@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi" / "streamkap.yaml"
 CONFIG = ROOT / "generator-config.yaml"
+KNOWLEDGE = ROOT / "openapi" / "knowledge.yaml"
 TEMPLATES = ROOT / "templates"
 PACKAGE = "streamkap_api"
 PROVENANCE = "PROVENANCE.json"
@@ -43,19 +44,43 @@ def _templates_digest() -> str:
     return digest.hexdigest()
 
 
-def generate_into(out_dir: Path, spec: Path = SPEC, config: Path = CONFIG) -> None:
-    """Write `<out_dir>/streamkap_api/` and `<out_dir>/PROVENANCE.json`."""
+# What the generator writes that the SDK does not ship: a second client without renewal,
+# retries or strict decoding, and its errors (the endpoint template emits only the public
+# request builder).
+_NOT_SHIPPED = ("client.py", "errors.py")
+
+
+def generate_into(
+    out_dir: Path, spec: Path = SPEC, config: Path = CONFIG, knowledge: Path = KNOWLEDGE
+) -> None:
+    """Write `<out_dir>/streamkap_api/` and `<out_dir>/PROVENANCE.json`.
+
+    Steps: normalise the spec (named components for inline schemas: readable class names),
+    run the pinned generator with the custom templates, drop what is not shipped, then derive
+    the SDK surface (`surface.py`, `resources.py`) from the spec and the knowledge table.
+    """
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import surface as surface_step
+    import yaml
+
     out_dir.mkdir(parents=True, exist_ok=True)
     package_dir = out_dir / PACKAGE
+    doc = yaml.safe_load(spec.read_text(encoding="utf-8"))
+    try:
+        surface_step.derive(doc, surface_step.load_knowledge(knowledge), source=knowledge.name)
+    except surface_step.KnowledgeError as exc:  # before the slow generator run
+        raise SystemExit(f"generate: {exc}") from None
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / PACKAGE
+        normalized = Path(tmp) / "normalized.json"
+        normalized.write_text(json.dumps(surface_step.normalize(doc)), encoding="utf-8")
         cmd = [
             sys.executable,
             "-m",
             "openapi_python_client",
             "generate",
             "--path",
-            str(spec),
+            str(normalized),
             "--config",
             str(config),
             "--meta",
@@ -73,6 +98,16 @@ def generate_into(out_dir: Path, spec: Path = SPEC, config: Path = CONFIG) -> No
         if proc.returncode != 0 or not (target / "__init__.py").exists():
             sys.stderr.write(proc.stdout + proc.stderr)
             raise SystemExit("generate: openapi-python-client failed")
+        for name in _NOT_SHIPPED:
+            (target / name).unlink(missing_ok=True)
+        surface_step.write(target, doc, knowledge)
+        written = [str(target / "surface.py"), str(target / "resources.py")]
+        for hook in (["check", "--fix-only", "--quiet"], ["format", "--quiet"]):
+            subprocess.run(
+                [str(Path(sys.executable).parent / "ruff"), *hook, *written],
+                check=True,
+                cwd=tmp,
+            )
         shutil.rmtree(target / ".ruff_cache", ignore_errors=True)
         (target / "py.typed").write_text("# Marker file for PEP 561\n")
         if package_dir.exists():
@@ -82,6 +117,7 @@ def generate_into(out_dir: Path, spec: Path = SPEC, config: Path = CONFIG) -> No
         "spec": spec.relative_to(ROOT).as_posix() if spec.is_relative_to(ROOT) else str(spec),
         "spec_sha256": _sha256(spec),
         "config_sha256": _sha256(config),
+        "knowledge_sha256": _sha256(knowledge),
         "templates_sha256": _templates_digest(),
         "generator": f"openapi-python-client=={metadata.version('openapi-python-client')}",
         "ruff": f"ruff=={metadata.version('ruff')}",

@@ -9,8 +9,16 @@ from attrs import define
 
 
 class Unset:
+    """The type of UNSET: a field the response did not contain (null is None)."""
+
     def __bool__(self) -> Literal[False]:
         return False
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __reduce__(self) -> str:
+        return "UNSET"  # pickles as the module's singleton
 
 
 UNSET: Unset = Unset()

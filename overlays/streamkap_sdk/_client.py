@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import os
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any, Generic, Self, Unpack
+from typing import Any, Self, TypedDict, Unpack
 
 import httpx
+from streamkap_api.resources import AsyncResources, Resources
 
-from . import _operations
 from ._auth import (
     DEFAULT_SKEW,
     TokenAuth,
@@ -28,14 +29,11 @@ from ._errors import (
     InvalidParameterError,
 )
 from ._merge import gather_tasks, gather_threads, merge_responses
-from ._operations import Operation, R
-from ._request import IdList, MetricsParams, Prepared, prepare, request_kwargs
+from ._operations import Operation, response_model
+from ._request import Prepared, prepare, request_kwargs
 from ._retry import Flow, RetryPolicy, Send, attempts
 
-if TYPE_CHECKING:
-    from streamkap_api.models import DestinationMetricsRes, PipelineMetricsRes
-
-__all__ = ["DEFAULT_TIMEOUT", "AsyncStreamkapClient", "StreamkapClient"]
+__all__ = ["DEFAULT_TIMEOUT", "AsyncStreamkapClient", "ClientOptions", "StreamkapClient"]
 
 #: Per attempt: 30 s to read, 10 s to connect. `deadline=` bounds a whole call, retries included.
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
@@ -76,10 +74,50 @@ def _check_call_options(timeout: Timeout, max_retries: int | None, deadline: flo
         )
 
 
+class ClientOptions(TypedDict, total=False):
+    """The settings both clients take, by keyword (README: configuration and authentication).
+
+    Type checkers hold every constructor to this list (`StreamkapClient(clinet_id=...)` is an
+    error under mypy --strict and pyright), and so does the runtime (a TypeError).
+    """
+
+    client_id: str | None
+    client_secret: str | None
+    access_token: str | None
+    base_url: str | None
+    token_url: str | None
+    admin_tenant_id: str | None
+    admin_service_id: str | None
+    timeout: Timeout
+    max_retries: int | None
+    retry_policy: RetryPolicy | None
+    deadline: float | None
+    token_skew: float
+    token_clock: Callable[[], float]
+    max_ids_per_request: int
+    max_concurrency: int
+
+
+_OPTION_NAMES = frozenset(ClientOptions.__annotations__)
+
+
+def check_options(owner: str, options: Mapping[str, object]) -> None:
+    """A TypeError naming a misspelt setting (and the closest right one), as Python would."""
+    for name in options:
+        if name not in _OPTION_NAMES:
+            close = difflib.get_close_matches(name, sorted(_OPTION_NAMES), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise TypeError(f"{owner}() got an unexpected keyword argument {name!r}{hint}")
+
+
 class _ClientBase:
     """What both clients share: settings, auth, policies. Only sending and sleeping differ."""
 
-    def __init__(
+    def __init__(self, **options: Unpack[ClientOptions]) -> None:
+        check_options(type(self).__name__, options)
+        self._configure(**options)
+
+    def _configure(
         self,
         *,
         client_id: str | None = None,
@@ -134,10 +172,12 @@ class _ClientBase:
 
     @classmethod
     def from_project_key(
-        cls, source: str | os.PathLike[str] | Mapping[str, Any], **kwargs: Any
+        cls, source: str | os.PathLike[str] | Mapping[str, Any], **options: Unpack[ClientOptions]
     ) -> Self:
         """A client from a Streamkap project key (a JSON file path, or its parsed content)."""
-        return cls(**{**read_project_key(source), **kwargs})
+        check_options(f"{cls.__name__}.from_project_key", options)
+        settings: dict[str, Any] = {**read_project_key(source), **options}
+        return cls(**settings)
 
     @property
     def base_url(self) -> httpx.URL:
@@ -163,7 +203,7 @@ class _ClientBase:
     def _request(
         self,
         http: httpx.Client | httpx.AsyncClient,
-        op: Operation[R],
+        op: Operation,
         prepared: Prepared,
         ids: list[str],
     ) -> httpx.Request:
@@ -244,66 +284,67 @@ class _ClientBase:
         return error
 
 
-class Metrics(Generic[R]):
-    """`client.pipelines` / `client.destinations` on the sync client."""
+class StreamkapClient(_ClientBase, Resources):
+    """Synchronous client. Use as a context manager, or call close().
 
-    def __init__(self, client: StreamkapClient, op: Operation[R]) -> None:
-        self._client = client
-        self._op: Operation[R] = op
+    One resource per operation of the spec (`client.pipelines`, `client.destinations`), each
+    with a typed `metrics()` generated from the spec (`streamkap_api.resources`).
+    """
 
-    def metrics(
-        self,
-        ids: IdList | None = None,
-        *,
-        timeout: Timeout = None,
-        max_retries: int | None = None,
-        deadline: float | None = None,
-        progress: Progress | None = None,
-        **params: Unpack[MetricsParams],
-    ) -> R:
-        """Search metrics for `ids` (any number: large lists are split and merged).
-
-        Raises InvalidParameterError before sending anything when an argument is wrong, and an
-        APIError subclass when the API call fails after retries.
-        """
-        c = self._client
-        left = c._deadline_clock(timeout, max_retries, deadline)
-        prepared = prepare(self._op, ids, params, max_ids_per_request=c.max_ids_per_request)
-        chunks = prepared.chunks(c.max_ids_per_request)
-
-        def one(chunk: list[str]) -> R:
-            return c._send(self._op, prepared, chunk, timeout, max_retries, left())
-
-        parts = gather_threads(one, chunks, max_workers=c.max_concurrency, progress=progress)
-        return merge_responses(parts)
-
-
-class StreamkapClient(_ClientBase):
-    """Synchronous client. Use as a context manager, or call close()."""
-
-    pipelines: Metrics[PipelineMetricsRes]
-    destinations: Metrics[DestinationMetricsRes]
-
-    def __init__(self, *, transport: httpx.BaseTransport | None = None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(
+        self, *, transport: httpx.BaseTransport | None = None, **options: Unpack[ClientOptions]
+    ) -> None:
+        super().__init__(**options)
         self._http = httpx.Client(
             transport=transport,
             event_hooks={"request": [refuse_secret_redirects]},
             **self._client_kwargs(),
         )
         self._sleep: Callable[[float], None] = time.sleep
-        self.pipelines = Metrics(self, _operations.PIPELINES)
-        self.destinations = Metrics(self, _operations.DESTINATIONS)
+        self._bind_resources(self._run)
+
+    def _run(
+        self,
+        op: Operation,
+        ids: object,
+        params: dict[str, Any],
+        unknown: Mapping[str, Any],
+        options: dict[str, Any],
+    ) -> Any:
+        """One call of `client.<resource>.metrics(...)`: check, split, send, merge.
+
+        Raises InvalidParameterError before sending anything when an argument is wrong, and an
+        APIError subclass when the API call fails after retries.
+        """
+        timeout, max_retries, deadline = (
+            options["timeout"],
+            options["max_retries"],
+            options["deadline"],
+        )
+        left = self._deadline_clock(timeout, max_retries, deadline)
+        prepared = prepare(
+            op, ids, params, unknown=unknown, max_ids_per_request=self.max_ids_per_request,
+            stacklevel=4,  # prepare <- _run <- metrics <- the user's call
+        )  # fmt: skip
+        chunks = prepared.chunks(self.max_ids_per_request)
+
+        def one(chunk: list[str]) -> Any:
+            return self._send(op, prepared, chunk, timeout, max_retries, left())
+
+        parts = gather_threads(
+            one, chunks, max_workers=self.max_concurrency, progress=options["progress"]
+        )
+        return merge_responses(op, parts, stacklevel=4)
 
     def _send(
         self,
-        op: Operation[R],
+        op: Operation,
         prepared: Prepared,
         ids: list[str],
         timeout: Timeout,
         max_retries: int | None,
         deadline: float | None,
-    ) -> R:
+    ) -> Any:
         request = self._request(self._http, op, prepared, ids)
         per_attempt, flow = self._begin(request, timeout, max_retries, deadline)
         try:
@@ -323,7 +364,7 @@ class StreamkapClient(_ClientBase):
             response: httpx.Response = stop.value
         finally:
             flow.close()
-        return decode_model(response, op.response_model, what=op.operation_id)
+        return decode_model(response, response_model(op), what=op.operation_id)
 
     def _is_closed(self) -> bool:
         return self._http.is_closed
@@ -338,46 +379,16 @@ class StreamkapClient(_ClientBase):
         self.close()
 
 
-class AsyncMetrics(Generic[R]):
-    """`client.pipelines` / `client.destinations` on the async client."""
-
-    def __init__(self, client: AsyncStreamkapClient, op: Operation[R]) -> None:
-        self._client = client
-        self._op: Operation[R] = op
-
-    async def metrics(
-        self,
-        ids: IdList | None = None,
-        *,
-        timeout: Timeout = None,
-        max_retries: int | None = None,
-        deadline: float | None = None,
-        progress: Progress | None = None,
-        **params: Unpack[MetricsParams],
-    ) -> R:
-        """Search metrics for `ids` (any number: large lists are split and merged)."""
-        c = self._client
-        left = c._deadline_clock(timeout, max_retries, deadline)
-        prepared = prepare(self._op, ids, params, max_ids_per_request=c.max_ids_per_request)
-        chunks = prepared.chunks(c.max_ids_per_request)
-
-        async def one(chunk: list[str]) -> R:
-            return await c._send(self._op, prepared, chunk, timeout, max_retries, left())
-
-        parts = await gather_tasks(
-            one, chunks, max_concurrency=c.max_concurrency, progress=progress
-        )
-        return merge_responses(parts)
-
-
-class AsyncStreamkapClient(_ClientBase):
+class AsyncStreamkapClient(_ClientBase, AsyncResources):
     """Asynchronous client. Use as an async context manager, or await aclose()."""
 
-    pipelines: AsyncMetrics[PipelineMetricsRes]
-    destinations: AsyncMetrics[DestinationMetricsRes]
-
-    def __init__(self, *, transport: httpx.AsyncBaseTransport | None = None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(
+        self,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        **options: Unpack[ClientOptions],
+    ) -> None:
+        super().__init__(**options)
         self._http = httpx.AsyncClient(
             transport=transport,
             event_hooks={"request": [refuse_secret_redirects_async]},
@@ -386,18 +397,46 @@ class AsyncStreamkapClient(_ClientBase):
         import asyncio  # deferred: import time (see _operations)
 
         self._sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
-        self.pipelines = AsyncMetrics(self, _operations.PIPELINES)
-        self.destinations = AsyncMetrics(self, _operations.DESTINATIONS)
+        self._bind_resources(self._run)
+
+    async def _run(
+        self,
+        op: Operation,
+        ids: object,
+        params: dict[str, Any],
+        unknown: Mapping[str, Any],
+        options: dict[str, Any],
+    ) -> Any:
+        """One call of `await client.<resource>.metrics(...)`: check, split, send, merge."""
+        timeout, max_retries, deadline = (
+            options["timeout"],
+            options["max_retries"],
+            options["deadline"],
+        )
+        left = self._deadline_clock(timeout, max_retries, deadline)
+        prepared = prepare(
+            op, ids, params, unknown=unknown, max_ids_per_request=self.max_ids_per_request,
+            stacklevel=4,
+        )  # fmt: skip
+        chunks = prepared.chunks(self.max_ids_per_request)
+
+        async def one(chunk: list[str]) -> Any:
+            return await self._send(op, prepared, chunk, timeout, max_retries, left())
+
+        parts = await gather_tasks(
+            one, chunks, max_concurrency=self.max_concurrency, progress=options["progress"]
+        )
+        return merge_responses(op, parts, stacklevel=4)
 
     async def _send(
         self,
-        op: Operation[R],
+        op: Operation,
         prepared: Prepared,
         ids: list[str],
         timeout: Timeout,
         max_retries: int | None,
         deadline: float | None,
-    ) -> R:
+    ) -> Any:
         request = self._request(self._http, op, prepared, ids)
         per_attempt, flow = self._begin(request, timeout, max_retries, deadline)
         try:
@@ -417,7 +456,7 @@ class AsyncStreamkapClient(_ClientBase):
             response: httpx.Response = stop.value
         finally:
             flow.close()
-        return decode_model(response, op.response_model, what=op.operation_id)
+        return decode_model(response, response_model(op), what=op.operation_id)
 
     def _is_closed(self) -> bool:
         return self._http.is_closed

@@ -3,7 +3,9 @@
 The long format has one row per value: which entity, which aggregation (and task or topic under
 it), which block (`latest`, `timesummary`, `timeseries`), which metric, when, and the value.
 Metric names are the API's own (`recordsLag`, not `records_lag`), so new metrics the spec does
-not know yet come out the same way as known ones.
+not know yet come out the same way as known ones. The walk covers every entity map the response
+schemas declare (from the generated surface), at its nesting depth; a metric whose value is a
+list is a time series of points.
 """
 
 from __future__ import annotations
@@ -13,10 +15,13 @@ import importlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, NamedTuple, TypeAlias
 
-if TYPE_CHECKING:  # imported when needed: see `_operations` on import time
-    from streamkap_api.models import DestinationMetricsRes, PipelineMetricsRes
+from streamkap_api.surface import SERIES_POINT
 
 from ._errors import StreamkapError
+from ._operations import OPERATIONS, EntityMap, operation_for
+
+if TYPE_CHECKING:  # imported when needed: see `_operations` on import time
+    from streamkap_api.models import DestinationMetricsRes, PipelineMetricsRes
 
 __all__ = ["MetricRecord", "MissingDependencyError", "to_dataframe", "to_records"]
 
@@ -24,14 +29,29 @@ PANDAS_HINT: Final = (
     'to_dataframe needs pandas: pip install pandas (or install the SDK with its "pandas" extra)'
 )
 
-# (response field, aggregation name, nested one level deeper by task or topic)
-_AGGREGATIONS: Final = (
-    ("connector_metrics", "connector", False),
-    ("inline_metrics", "inline", False),
-    ("task_metrics", "task", True),
-    ("topic_metrics", "topic", True),
-    ("account_metrics", "account", False),
-)
+_TIME_KEY, _VALUE_KEY = SERIES_POINT
+
+
+def aggregation(entity_map: EntityMap) -> str:
+    """The aggregation a map holds, as MetricRecord names it: `connector_metrics` -> `connector`."""
+    return entity_map.wire.removesuffix("_metrics")
+
+
+def _maps(result: object) -> list[EntityMap]:
+    """The entity maps to walk: the result's operation's, or every operation's for a mapping.
+
+    Per-entity maps first (in schema order), aggregates last.
+    """
+    op = operation_for(result)
+    found = list(op.entity_maps) if op is not None else []
+    if op is None:
+        seen: dict[str, EntityMap] = {}
+        for each in OPERATIONS:
+            for entity_map in each.entity_maps:
+                seen.setdefault(entity_map.wire, entity_map)
+        found = list(seen.values())
+    return sorted(found, key=lambda m: not m.per_entity)
+
 
 MetricsResult: TypeAlias = "PipelineMetricsRes | DestinationMetricsRes | Mapping[str, Any]"
 
@@ -48,9 +68,9 @@ class MetricRecord(NamedTuple):
     """One value of one metric: a row of the long format."""
 
     id: str
-    """The pipeline or destination id (for account metrics: the account map's key)."""
+    """The pipeline or destination id (for an aggregate such as account metrics: its key)."""
     aggregation: str
-    """`connector`, `inline`, `task`, `topic` or `account`."""
+    """The entity map it came from, without `_metrics`: `connector`, `task`, `account`, ..."""
     key: str | None
     """The task or topic under `id` for the task and topic aggregations, else None."""
     time_type: str
@@ -66,22 +86,23 @@ class MetricRecord(NamedTuple):
 def to_records(result: MetricsResult) -> list[MetricRecord]:
     """Flatten a metrics response (a model, or its JSON as a mapping) into long-format rows.
 
-    Rows come aggregation by aggregation (connector, inline, task, topic, account), entities
-    in response order. Blocks or entries that are null are skipped. Raises ValueError for a
+    Rows come entity map by entity map (in schema order, aggregates last), entities in
+    response order. Blocks or entries that are null are skipped. Raises ValueError for a
     timeseries point whose timestamp is not ISO 8601 (a naive one is read as UTC).
     """
     data: Mapping[str, Any] = result if isinstance(result, Mapping) else result.to_dict()
     rows: list[MetricRecord] = []
-    for field, aggregation, nested in _AGGREGATIONS:
-        entities = data.get(field)
+    for entity_map in _maps(result):
+        entities = data.get(entity_map.wire)
         if not isinstance(entities, Mapping):
             continue
+        label = aggregation(entity_map)
         for entity_id, entry in entities.items():
-            if not nested:
-                _flatten(rows, entry, entity_id, aggregation, None)
+            if entity_map.depth == 1:
+                _flatten(rows, entry, entity_id, label, None)
             elif isinstance(entry, Mapping):
                 for key, block in entry.items():
-                    _flatten(rows, block, entity_id, aggregation, key)
+                    _flatten(rows, block, entity_id, label, key)
     return rows
 
 
@@ -94,15 +115,16 @@ def entity_keys(result: MetricsResult) -> list[tuple[str, str, str | None]]:
     """
     data: Mapping[str, Any] = result if isinstance(result, Mapping) else result.to_dict()
     found: list[tuple[str, str, str | None]] = []
-    for field, aggregation, nested in _AGGREGATIONS:
-        items = data.get(field)
+    for entity_map in _maps(result):
+        items = data.get(entity_map.wire)
         if not isinstance(items, Mapping):
             continue
+        label = aggregation(entity_map)
         for entity_id, entry in items.items():
-            if nested and isinstance(entry, Mapping) and entry:
-                found.extend((aggregation, entity_id, key) for key in entry)
+            if entity_map.depth > 1 and isinstance(entry, Mapping) and entry:
+                found.extend((label, entity_id, key) for key in entry)
             else:
-                found.append((aggregation, entity_id, None))
+                found.append((label, entity_id, None))
     return found
 
 
@@ -122,29 +144,25 @@ def to_dataframe(result: MetricsResult) -> Any:
 
 
 def _flatten(
-    rows: list[MetricRecord], base: object, entity_id: str, aggregation: str, key: str | None
+    rows: list[MetricRecord], base: object, entity_id: str, label: str, key: str | None
 ) -> None:
     if not isinstance(base, Mapping):
         return
     for time_type, block in base.items():
         if not isinstance(block, Mapping):
             continue
-        if time_type == "timeseries":
-            for metric, points in block.items():
-                for point in points if isinstance(points, list) else ():
-                    if isinstance(point, Mapping):
-                        moment = _timestamp(point.get("timestamp"), entity_id, metric)
-                        value = point.get("value")
-                        rows.append(
-                            MetricRecord(
-                                entity_id, aggregation, key, time_type, metric, moment, value
-                            )
+        for metric, value in block.items():
+            if not isinstance(value, list):
+                rows.append(MetricRecord(entity_id, label, key, time_type, metric, None, value))
+                continue
+            for point in value:  # a time series
+                if isinstance(point, Mapping):
+                    moment = _timestamp(point.get(_TIME_KEY), entity_id, metric)
+                    rows.append(
+                        MetricRecord(
+                            entity_id, label, key, time_type, metric, moment, point.get(_VALUE_KEY)
                         )
-        else:
-            for metric, value in block.items():
-                rows.append(
-                    MetricRecord(entity_id, aggregation, key, time_type, metric, None, value)
-                )
+                    )
 
 
 def _timestamp(value: object, entity_id: str, metric: str) -> dt.datetime:

@@ -5,12 +5,13 @@ most `max_concurrency` at a time (threads for the sync client, tasks for the asy
 chunk carries the whole `tenant_ids` list and the same other parameters. The responses are
 merged into one model (see README: large id lists):
 
-- entity-keyed maps (`connector_metrics`, `inline_metrics`, and `task_metrics` / `topic_metrics`
-  one level deeper) are unioned; the same key returned by two chunks with different values
-  raises ChunkConflictError, never a silent overwrite (equal values are kept once);
-- account-level aggregates are not additive: `account_metrics` (and any top-level field the
-  spec does not name) is kept only when every chunk returned the same value, otherwise
-  dropped, with one DroppedAggregateWarning saying which and why;
+- every entity map the response schema declares (from the generated surface: maps keyed by
+  the ids asked, at their nesting depth) is unioned; the same key returned by two chunks with
+  different values raises ChunkConflictError, never a silent overwrite (equal values are kept
+  once);
+- everything else (aggregates the knowledge table names, other declared top-level fields, and
+  fields the spec does not name) is not additive: it is kept only when every chunk returned
+  the same value, otherwise dropped, with one DroppedAggregateWarning naming each field;
 - merged maps keep chunk order (the first chunk's entries, then the second's, ...), so a
   `sort=` orders entities within each request, not across the whole call.
 
@@ -26,19 +27,16 @@ import threading
 import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
-from typing import Any, Final, TypeVar
+from typing import Any, TypeVar
 
 from ._access import is_given
 from ._errors import APIError
-from ._operations import R
+from ._operations import Operation
 
 __all__ = ["ChunkConflictError", "DroppedAggregateWarning", "gather_tasks", "gather_threads"]
 
-ENTITY_MAPS: Final = ("connector_metrics", "inline_metrics")
-NESTED_ENTITY_MAPS: Final = ("task_metrics", "topic_metrics")
-ACCOUNT_LEVEL: Final = ("account_metrics",)
-
 T = TypeVar("T")
+R = TypeVar("R")
 Progress = Callable[[int, int], None]
 
 
@@ -78,33 +76,34 @@ def _union(maps: Sequence[Any], path: tuple[str, ...], depth: int) -> Any:
     return merged
 
 
-def merge_responses(parts: Sequence[R]) -> R:
+def merge_responses(op: Operation, parts: Sequence[R], *, stacklevel: int = 3) -> R:
     """One response from the responses of a split call's requests (rules: module docstring).
 
-    Called directly from the public method: the warning points at that method's caller.
+    `stacklevel` points the warning at the user's call.
     """
     if len(parts) == 1:
         return parts[0]
-    first = parts[0]
-    merged = type(first)()
-    for depth, names in ((1, ENTITY_MAPS), (2, NESTED_ENTITY_MAPS)):
-        for name in names:
-            present = [m for m in (getattr(p, name) for p in parts) if is_given(m)]
-            if present:
-                setattr(merged, name, _union(present, (name,), depth))
-            else:
-                setattr(merged, name, getattr(first, name))
+    first: Any = parts[0]
+    merged: Any = type(first)()
     dropped: list[str] = []
-    for name in ACCOUNT_LEVEL:
+    maps = {m.name: m for m in op.entity_maps if m.per_entity}
+    for name, entity_map in maps.items():
+        present = [m for m in (getattr(p, name) for p in parts) if is_given(m)]
+        if present:
+            setattr(merged, name, _union(present, (name,), entity_map.depth))
+        else:
+            setattr(merged, name, getattr(first, name))
+    declared = [m.name for m in op.entity_maps if not m.per_entity] + list(op.other_fields)
+    for name in declared:
         values = [getattr(p, name) for p in parts]
         if all(v == values[0] for v in values):
             setattr(merged, name, values[0])
         else:
             dropped.append(name)  # left unset on the merged model
     extra: dict[str, Any] = {}
-    for key in dict.fromkeys(k for p in parts for k in p.additional_properties):
-        values = [p.additional_properties.get(key) for p in parts]
-        if all(key in p.additional_properties for p in parts) and all(
+    for key in dict.fromkeys(k for p in parts for k in p.additional_properties):  # type: ignore[attr-defined]
+        values = [p.additional_properties.get(key) for p in parts]  # type: ignore[attr-defined]
+        if all(key in p.additional_properties for p in parts) and all(  # type: ignore[attr-defined]
             v == values[0] for v in values
         ):
             extra[key] = values[0]
@@ -114,12 +113,13 @@ def merge_responses(parts: Sequence[R]) -> R:
     if dropped:
         warnings.warn(
             f"{', '.join(dropped)} differed between the {len(parts)} requests this call was "
-            "split into and was dropped: account-level aggregates cannot be added up across "
-            "chunks of ids; ask for them in one request (for example without ids)",
+            "split into and was dropped: aggregates cannot be added up across chunks of ids; "
+            "ask for them in one request (for example without ids)",
             DroppedAggregateWarning,
-            stacklevel=3,  # merge_responses <- the public method <- the user's call
+            stacklevel=stacklevel,
         )
-    return merged
+    result: R = merged
+    return result
 
 
 # -- running the chunks -------------------------------------------------------------------------

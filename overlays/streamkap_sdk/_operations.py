@@ -1,66 +1,65 @@
-"""The two generated operations, described once so both resources share one code path.
+"""The operations the SDK serves, as the generated surface describes them.
 
-`PIPELINES` and `DESTINATIONS` are built on first access (module `__getattr__`), and with them
-the generated package is imported: that and attrs were two thirds of `import streamkap_sdk`.
+Everything spec-shaped (operation ids, paths, parameters, models, entity maps, metrics) comes from
+`streamkap_api.surface`, generated from the spec and openapi/knowledge.yaml; this module only
+resolves the generated names it holds (request builder, body and response models) on first use,
+because importing the models (and attrs) is two thirds of `import streamkap_sdk`.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, TypeVar
 
-if TYPE_CHECKING:
-    from streamkap_api.models import (
-        DestinationMetricsReqBody,
-        DestinationMetricsRes,
-        PipelineMetricsReqBody,
-        PipelineMetricsRes,
-    )
+from streamkap_api.surface import (
+    OPERATIONS,
+    EntityMap,
+    MetricField,
+    Operation,
+    QueryParam,
+    operation,
+)
 
-R = TypeVar("R", "PipelineMetricsRes", "DestinationMetricsRes")
+__all__ = [
+    "OPERATIONS",
+    "EntityMap",
+    "MetricField",
+    "Operation",
+    "QueryParam",
+    "R",
+    "body_model",
+    "build_kwargs",
+    "operation",
+    "operation_for",
+    "response_model",
+]
+
+R = TypeVar("R")
 
 
-@dataclass(frozen=True, slots=True)
-class Operation(Generic[R]):
-    operation_id: str
-    # The generated request builder: the overlay sends and decodes itself, because the generated
-    # `sync_detailed` parses the body before we can see the status, headers or malformed JSON.
-    build_kwargs: Callable[..., dict[str, Any]]
-    body_model: type[PipelineMetricsReqBody] | type[DestinationMetricsReqBody]
-    response_model: type[R]
+def build_kwargs(op: Operation) -> Callable[..., dict[str, Any]]:
+    """The generated public request builder of `op` (`build_request_kwargs`)."""
+    return _builder(op.builder)
 
 
-if TYPE_CHECKING:
-    PIPELINES: Operation[PipelineMetricsRes]
-    DESTINATIONS: Operation[DestinationMetricsRes]
+@functools.cache
+def _builder(where: str) -> Callable[..., dict[str, Any]]:
+    module, name = where.split(":")
+    builder: Callable[..., dict[str, Any]] = getattr(importlib.import_module(module), name)
+    return builder
 
 
-def __getattr__(name: str) -> Operation[Any]:
-    if name not in ("PIPELINES", "DESTINATIONS"):
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from streamkap_api.api.destinations import search_destinations_metrics as _destinations
-    from streamkap_api.api.pipelines import search_pipelines_metrics as _pipelines
-    from streamkap_api.models import (
-        DestinationMetricsReqBody,
-        DestinationMetricsRes,
-        PipelineMetricsReqBody,
-        PipelineMetricsRes,
-    )
+def body_model(op: Operation) -> Any:
+    return op.model(op.body_model)
 
-    operations: dict[str, Operation[Any]] = {
-        "PIPELINES": Operation(
-            "searchPipelinesMetrics",
-            _pipelines._get_kwargs,
-            PipelineMetricsReqBody,
-            PipelineMetricsRes,
-        ),
-        "DESTINATIONS": Operation(
-            "searchDestinationsMetrics",
-            _destinations._get_kwargs,
-            DestinationMetricsReqBody,
-            DestinationMetricsRes,
-        ),
-    }
-    globals().update(operations)  # later accesses find them without __getattr__
-    return operations[name]
+
+def response_model(op: Operation) -> Any:
+    return op.model(op.response_model)
+
+
+def operation_for(result: object) -> Operation | None:
+    """The operation whose response model `result` is an instance of (None for anything else)."""
+    name = type(result).__name__
+    return next((op for op in OPERATIONS if op.response_model == name), None)

@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Final
 
+from streamkap_api.surface import OPERATIONS, QueryParam
+
 from ._errors import InvalidParameterError
 
 __all__ = [
@@ -23,13 +25,8 @@ __all__ = [
     "overridden_query_keys",
 ]
 
-ID_LIST_KEYS: Final = ("ids", "tenant_ids")
-
-TIME_TYPES: Final = ("timeseries", "latest", "timesummary")
-TIME_UNITS: Final = ("minute", "hour", "day", "week", "month")
-SORT_DIRS: Final = ("asc", "desc")
-#: Wire names of the parameters that page through one request's entities.
-PAGING_KEYS: Final = ("page", "size", "from")
+#: Body fields taking an id list (an array, or a comma-separated string), from the spec.
+ID_LIST_KEYS: Final = tuple(dict.fromkeys(key for op in OPERATIONS for key in op.id_lists))
 
 _NUMERIC = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*")
 
@@ -149,46 +146,73 @@ def normalize_id_list(value: object, *, name: str = "ids", strict: bool = True) 
 # -- single-value checks ------------------------------------------------------------------------
 
 
-def check_choice(name: str, value: object, allowed: tuple[str, ...]) -> str | None:
-    """`value` itself when it is one of `allowed` (or None)."""
-    if value is None:
+def check_param(param: QueryParam, value: object) -> object:
+    """`value` checked against what the spec and the knowledge table say of `param`.
+
+    A closed set refuses anything else; integers honour the table's `minimum` (numeric strings
+    are converted when the spec also allows strings); a non-numeric string passes only where
+    the spec allows strings and, for a parameter with a minimum, the table says it is a token.
+    """
+    name, types = param.name, param.types
+    if param.values is not None:
+        if not isinstance(value, str) or value not in param.values:
+            raise InvalidParameterError(
+                name, f"must be one of {', '.join(param.values)}; got {value!r}"
+            )
+        return value
+    if "integer" in types:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return _at_least(param, value)
+        if isinstance(value, str) and "string" in types:
+            if param.minimum is None:
+                return value  # integer or string, nothing more said: passes as it is
+            if _NUMERIC.fullmatch(value):
+                number = _numeric(value)
+                if number is not None:
+                    return _at_least(param, number)
+            elif param.tokens and value.strip():
+                return value  # an opaque token, e.g. a page token
+        raise InvalidParameterError(name, f"must be {_kind(param)}; got {value!r}")
+    if "number" in types and isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    if "boolean" in types and isinstance(value, bool):
+        return value
+    if "string" in types:
+        if not isinstance(value, str):
+            raise InvalidParameterError(name, f"must be a string; got {value!r}")
+        return value
+    return value  # a type the SDK has no check for: the API decides
+
+
+def _kind(param: QueryParam) -> str:
+    minimum = param.minimum
+    kind = (
+        "an integer"
+        if minimum is None
+        else "a positive integer"
+        if minimum == 1
+        else f"an integer >= {minimum}"
+    )
+    if "string" in param.types and (minimum is None or param.tokens):
+        kind += " or a string" if minimum is None else " or a token"
+    return kind
+
+
+def _at_least(param: QueryParam, value: int) -> int:
+    if param.minimum is not None and value < param.minimum:
+        raise InvalidParameterError(param.name, f"must be {_kind(param)}; got {value!r}")
+    return value
+
+
+def _numeric(text: str) -> int | None:
+    """The integer a numeric string holds ("2", " 2.0 "); None for anything else ("2.5", "x")."""
+    if not _NUMERIC.fullmatch(text):
         return None
-    if not isinstance(value, str) or value not in allowed:
-        raise InvalidParameterError(name, f"must be one of {', '.join(allowed)}; got {value!r}")
-    return value
-
-
-def check_string(name: str, value: object) -> str | None:
-    """Any string (or None): parameters whose values the API does not enumerate."""
-    if value is not None and not isinstance(value, str):
-        raise InvalidParameterError(name, f"must be a string; got {value!r}")
-    return value
-
-
-def check_int(name: str, value: object, *, minimum: int = 1, numeric_strings: bool = False) -> int:
-    """An int >= `minimum`; with `numeric_strings`, a string holding one is accepted too."""
-    if numeric_strings and isinstance(value, str) and _NUMERIC.fullmatch(value):
-        text = value.strip()
-        try:
-            value = int(text)
-        except ValueError:  # "2.0" is 2; "2.5" stays a string and is rejected below
-            number = float(text)
-            value = int(number) if number.is_integer() else value
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        kind = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
-        raise InvalidParameterError(name, f"must be {kind}; got {value!r}")
-    return value
-
-
-def check_page(value: object) -> int | str | None:
-    """A page number >= 1 (also as a numeric string), or an opaque non-empty page token."""
-    if value is None:
-        return None
-    if isinstance(value, str) and not _NUMERIC.fullmatch(value):
-        if not value.strip():
-            raise InvalidParameterError("page", "must be a positive integer or a page token")
-        return value  # the schema allows a string: an opaque token passes through
-    return check_int("page", value, numeric_strings=True)
+    try:
+        return int(text.strip())
+    except ValueError:
+        number = float(text)
+        return int(number) if number.is_integer() else None
 
 
 # -- timestamps ---------------------------------------------------------------------------------

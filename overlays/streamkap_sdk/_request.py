@@ -1,9 +1,10 @@
 """From call arguments to validated request pieces (nothing is sent from here).
 
-`prepare()` checks every argument and raises InvalidParameterError before anything is sent;
-`request_kwargs()` builds one request of the call through the generated `_get_kwargs`:
-`ids` and `tenant_ids` travel in the JSON body as arrays, every other parameter in the query,
-`extra_query=` / `extra_body=` are added as given.
+`prepare()` checks every argument against the operation's generated surface (the spec's types
+and closed sets, plus the knowledge table's facts) and raises InvalidParameterError before
+anything is sent; `request_kwargs()` builds one request of the call through the generated
+public request builder: the body's id lists travel in the JSON body as arrays, every other
+parameter in the query, `extra_query=` / `extra_body=` are added as given.
 """
 
 from __future__ import annotations
@@ -13,21 +14,14 @@ import json
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final, TypedDict
+from typing import Any, Final
 
 from ._errors import InvalidParameterError
-from ._operations import Operation, R
+from ._operations import Operation, body_model, build_kwargs
 from ._params import (
     ID_LIST_KEYS,
-    PAGING_KEYS,
-    SORT_DIRS,
-    TIME_TYPES,
-    TIME_UNITS,
     ParameterOverrideWarning,
-    check_choice,
-    check_int,
-    check_page,
-    check_string,
+    check_param,
     effective_parameters,
     format_utc,
     normalize_id_list,
@@ -37,47 +31,10 @@ from ._params import (
 
 IdList = str | Iterable[str]
 
-
-class MetricsParams(TypedDict, total=False):
-    """Every parameter of the metrics operations (see the README's parameter table).
-
-    `extra_query` / `extra_body` carry parameters the spec does not name yet, sent unchecked.
-    A key given both by name and in `extra_query` is an error; a key in the query (by name or
-    `extra_query`) and in `extra_body` is sent in both places, and the API uses the body value
-    (one ParameterOverrideWarning per call says so). `ids` / `tenant_ids` are not accepted there.
-    """
-
-    tenant_ids: IdList | None
-    time_type: str | None
-    time_unit: str | None
-    time_interval: int | str | None
-    timestamp_from: dt.datetime | str | None
-    timestamp_to: dt.datetime | str | None
-    since: dt.timedelta | None
-    level: str | None
-    sort: str | None
-    sort_dir: str | None
-    size: int | None
-    page: int | str | None
-    from_: int | str | None
-    snapshot: str | None
-    id: str | None
-    topic_list_from: int | None
-    topic_list_size: int | None
-    extra_query: Mapping[str, Any] | None
-    extra_body: Mapping[str, Any] | None
-
-
-#: Python name -> wire name of every query parameter the generated builder takes.
-_WIRE: Final = {
-    "id": "id", "topic_list_from": "topic_list_from", "topic_list_size": "topic_list_size",
-    "from_": "from", "size": "size", "level": "level", "page": "page",
-    "timestamp_to": "timestamp_to", "timestamp_from": "timestamp_from", "time_unit": "time_unit",
-    "time_interval": "time_interval", "time_type": "time_type", "snapshot": "snapshot",
-    "sort": "sort", "sort_dir": "sort_dir",
-}  # fmt: skip
+#: Options every metrics method takes besides the spec's parameters (see `resources`).
+EXTRAS: Final = ("extra_query", "extra_body")
+SINCE: Final = "since"
 _QUERY_PRIMITIVES: Final = (str, int, float, bool)
-_KNOWN: Final = frozenset(MetricsParams.__annotations__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +42,7 @@ class Prepared:
     """A validated call: generated-builder kwargs (minus ids) plus the id lists and extras."""
 
     ids: list[str]
-    tenant_ids: list[str]
+    id_lists: dict[str, list[str]]  # the other body id lists (sent whole with every request)
     query: dict[str, Any]
     extra_query: dict[str, Any]
     extra_body: dict[str, Any]
@@ -98,26 +55,32 @@ class Prepared:
 
 
 def prepare(
-    op: Operation[R],
+    op: Operation,
     ids: IdList | None,
     params: Mapping[str, Any],
     *,
     max_ids_per_request: int,
+    unknown: Mapping[str, Any] | None = None,
     now: dt.datetime | None = None,
+    stacklevel: int = 3,
 ) -> Prepared:
     """Check and normalise one call's arguments; raise InvalidParameterError, or warn once.
 
-    Call it directly from the public method: a ParameterOverrideWarning points at that
-    method's caller.
+    `params` holds the method's keywords by Python name (None: not given), `unknown` any other
+    keyword the caller passed. `stacklevel` points a ParameterOverrideWarning at the user's call.
     """
-    unknown = sorted(set(params) - _KNOWN)
-    if unknown:
-        name = unknown[0]
-        hint = "from_=" if name == "from" else "extra_query= or extra_body="
+    known = {p.name for p in op.query} | set(EXTRAS) | {SINCE}
+    strays = sorted(set(unknown or {}) | (set(params) - known))
+    if strays:
+        name = strays[0]
+        param = op.param(name)
+        hint = f"{param.name}=" if param is not None else "extra_query= or extra_body="
         raise InvalidParameterError(
-            name, f"unknown parameter; pass it as {hint} (for parameters the SDK does not name)"
+            name,
+            f"unknown parameter of {op.resource}.metrics; pass it as {hint}"
+            + ("" if param is not None else " (for parameters the SDK does not name)"),
         )
-    query = _checked_query(params, now)
+    query = _checked_query(op, params, now)
     extra_query = _extras("extra_query", params.get("extra_query"))
     extra_body = _extras("extra_body", params.get("extra_body"))
     for key, value in extra_query.items():
@@ -125,18 +88,25 @@ def prepare(
             raise InvalidParameterError(
                 "extra_query", f"{key!r}: expected a string, number or list of them; got {value!r}"
             )
-        if key in _WIRE.values() and _python_name(key) in query:
+        param = op.param(key)
+        if param is not None and param.name in query:
             raise InvalidParameterError(
-                "extra_query", f"{key!r} is also given as {_python_name(key)}=; give it once"
+                "extra_query", f"{key!r} is also given as {param.name}=; give it once"
             )
     if extra_body:
         try:
             json.dumps(extra_body, allow_nan=False)
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, RecursionError) as exc:
             raise InvalidParameterError("extra_body", f"not JSON-serialisable: {exc}") from None
+    ids_param = op.with_role("ids")
+    ids_name = ids_param.name if ids_param is not None else "ids"
     prepared = Prepared(
-        ids=_id_list("ids", ids),
-        tenant_ids=_id_list("tenant_ids", params.get("tenant_ids")),
+        ids=_id_list(ids_name, ids),
+        id_lists={
+            key: _id_list(key, params.get(key))
+            for key in op.id_lists
+            if key != ids_name and params.get(key) is not None
+        },
         query=query,
         extra_query=extra_query,
         extra_body=extra_body,
@@ -144,13 +114,13 @@ def prepare(
     chunks = prepared.chunks(max_ids_per_request)
     if len(chunks) == 1 and not extra_body:
         # The common call: nothing to page across, and only extra_body can override the query
-        # (ids and tenant_ids never travel in it), so there is no need to build a sample.
+        # (id lists never travel in it), so there is no need to build a sample.
         return prepared
     # What the server will act on, computed by the same rule it applies (body over query).
     sample = request_kwargs(op, prepared, chunks[0])
     effective = effective_parameters(sample["params"], sample["json"])
     if len(chunks) > 1:
-        paging = [key for key in PAGING_KEYS if effective.get(key) is not None]
+        paging = [p.name for p in op.query if p.paging and effective.get(p.wire) is not None]
         if paging:
             raise InvalidParameterError(
                 paging[0],
@@ -164,7 +134,7 @@ def prepare(
             f"{', '.join(overridden)}: given in the query and in the body (extra_body=); "
             "the API uses the body value",
             ParameterOverrideWarning,
-            stacklevel=3,  # prepare <- the public method <- the user's call
+            stacklevel=stacklevel,
         )
     return prepared
 
@@ -180,46 +150,47 @@ def _id_list(name: str, value: object) -> list[str]:
     return ids
 
 
-def _checked_query(params: Mapping[str, Any], now: dt.datetime | None) -> dict[str, Any]:
+def _checked_query(
+    op: Operation, params: Mapping[str, Any], now: dt.datetime | None
+) -> dict[str, Any]:
     """The named query parameters, checked and normalised (generated-builder kwargs)."""
-    query: dict[str, Any] = {k: params[k] for k in _WIRE if params.get(k) is not None}
-    check_choice("time_type", query.get("time_type"), TIME_TYPES)
-    check_choice("time_unit", query.get("time_unit"), TIME_UNITS)
-    check_choice("sort_dir", query.get("sort_dir"), SORT_DIRS)
-    for name in ("level", "sort", "snapshot", "id"):
-        check_string(name, query.get(name))
-    for name in ("size", "topic_list_size"):
-        if name in query:
-            query[name] = check_int(name, query[name])
-    if "time_interval" in query:
-        query["time_interval"] = check_int(
-            "time_interval", query["time_interval"], numeric_strings=True
-        )
-    if "topic_list_from" in query:
-        query["topic_list_from"] = check_int("topic_list_from", query["topic_list_from"], minimum=0)
-    if "page" in query:
-        query["page"] = check_page(query["page"])
-    cursor = query.get("from_")
-    if cursor is not None and (isinstance(cursor, bool) or not isinstance(cursor, int | str)):
-        raise InvalidParameterError("from_", f"must be an integer or a string; got {cursor!r}")
-    start = to_utc("timestamp_from", query.pop("timestamp_from", None))
-    end = to_utc("timestamp_to", query.pop("timestamp_to", None))
-    since = params.get("since")
+    query: dict[str, Any] = {}
+    window: dict[str, dt.datetime | None] = {}
+    for param in op.query:
+        if param.name in op.id_lists or param.wire in op.id_lists:
+            continue  # id lists travel in the body
+        value = params.get(param.name)
+        if param.role in ("window_start", "window_end"):
+            window[param.role] = to_utc(param.name, value)
+        elif value is not None:
+            query[param.name] = check_param(param, value)
+    start_param, end_param = op.with_role("window_start"), op.with_role("window_end")
+    start, end = window.get("window_start"), window.get("window_end")
+    since = params.get(SINCE)
     if since is not None:
+        if start_param is None or end_param is None:
+            raise InvalidParameterError(SINCE, f"{op.resource}.metrics has no time window")
         if not isinstance(since, dt.timedelta) or since <= dt.timedelta(0):
-            raise InvalidParameterError("since", f"must be a positive timedelta; got {since!r}")
+            raise InvalidParameterError(SINCE, f"must be a positive timedelta; got {since!r}")
         if start is not None:
-            raise InvalidParameterError("since", "give either since= or timestamp_from=, not both")
+            raise InvalidParameterError(
+                SINCE, f"give either since= or {start_param.name}=, not both"
+            )
         end = end or (now or dt.datetime.now(dt.UTC))
-        start = end - since
-    if start is not None and end is not None and start > end:
-        raise InvalidParameterError(
-            "timestamp_from", f"{format_utc(start)} is after timestamp_to {format_utc(end)}"
-        )
-    if start is not None:
-        query["timestamp_from"] = format_utc(start)
-    if end is not None:
-        query["timestamp_to"] = format_utc(end)
+        try:
+            start = end - since
+        except OverflowError:
+            raise InvalidParameterError(SINCE, f"{since!r} reaches before year 1") from None
+    if start_param is not None and end_param is not None:
+        if start is not None and end is not None and start > end:
+            raise InvalidParameterError(
+                start_param.name,
+                f"{format_utc(start)} is after {end_param.name} {format_utc(end)}",
+            )
+    if start is not None and start_param is not None:
+        query[start_param.name] = format_utc(start)
+    if end is not None and end_param is not None:
+        query[end_param.name] = format_utc(end)
     return query
 
 
@@ -242,18 +213,14 @@ def _query_value(value: object) -> bool:
     return isinstance(value, _QUERY_PRIMITIVES)
 
 
-def _python_name(wire: str) -> str:
-    return "from_" if wire == "from" else wire
-
-
-def request_kwargs(op: Operation[R], prepared: Prepared, ids: list[str]) -> dict[str, Any]:
+def request_kwargs(op: Operation, prepared: Prepared, ids: list[str]) -> dict[str, Any]:
     """httpx.Client.build_request kwargs for one request of the call, carrying `ids`."""
     fields: dict[str, Any] = {}
+    ids_param = op.with_role("ids")
     if ids:
-        fields["ids"] = ids
-    if prepared.tenant_ids:
-        fields["tenant_ids"] = prepared.tenant_ids
-    kwargs = op.build_kwargs(body=op.body_model(**fields), **prepared.query)
+        fields[ids_param.wire if ids_param is not None else "ids"] = ids
+    fields.update(prepared.id_lists)
+    kwargs = build_kwargs(op)(body=body_model(op)(**fields), **prepared.query)
     if prepared.extra_query:
         kwargs["params"] = {**kwargs["params"], **prepared.extra_query}
     if prepared.extra_body:

@@ -28,7 +28,8 @@ from ._errors import (
     StreamkapError,
 )
 from ._export import MetricRecord, entity_keys, to_records
-from ._params import TIME_UNITS, format_utc, normalize_id_list
+from ._operations import OPERATIONS, QueryParam
+from ._params import format_utc, normalize_id_list
 from ._version import __version__
 
 __all__ = ["main"]
@@ -41,10 +42,11 @@ EXIT_API: Final = 4
 EXIT_NETWORK: Final = 5
 EXIT_INTERRUPTED: Final = 130
 
-USAGE: Final = """\
-%(prog)s {pipelines,destinations} (--ids ID,ID,... and/or --ids-file FILE)
+RESOURCES: Final = tuple(op.resource for op in OPERATIONS)
+USAGE: Final = f"""\
+%(prog)s {{{",".join(RESOURCES)}}} (--ids ID,ID,... and/or --ids-file FILE)
          [--time-type TYPE] [--since DURATION | --from TIMESTAMP] [--to TIMESTAMP]
-         [--format {table,json,csv}] [options]"""
+         [--format {{table,json,csv}}] [options]"""
 
 DESCRIPTION: Final = """\
 Fetch pipeline or destination metrics from the Streamkap API and print them as a table, JSON
@@ -146,9 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "resource", choices=("pipelines", "destinations"), help="which metrics to fetch"
-    )
+    parser.add_argument("resource", choices=RESOURCES, help="which metrics to fetch")
     ids = parser.add_argument_group("ids (--ids, --ids-file or both: at least one id in all)")
     ids.add_argument(
         "--ids", action="append", default=[], metavar="ID,ID,...",
@@ -159,30 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="ids one per line (commas also separate, '#' starts a comment; '-' reads stdin); "
         "added to those of --ids",
     )  # fmt: skip
-    query = parser.add_argument_group("what to fetch")
-    query.add_argument(
-        "--time-type", choices=("latest", "timeseries", "timesummary"), default="latest",
-        help="latest values (default), a time series, or a summary over the window",
-    )  # fmt: skip
-    query.add_argument(
-        "--time-unit", choices=TIME_UNITS, help="time series resolution (API default: minute)"
-    )
-    query.add_argument(
-        "--level", metavar="LEVEL",
-        help="connector (default), task or topic; other values are passed to the API as given",
-    )  # fmt: skip
-    window = query.add_mutually_exclusive_group()
-    window.add_argument(
-        "--since", type=duration, metavar="DURATION",
-        help="window ending now (or at --to): e.g. 15m, 1h, 7d",
-    )  # fmt: skip
-    window.add_argument(
-        "--from", dest="timestamp_from", type=timestamp, metavar="TIMESTAMP",
-        help="window start, ISO 8601 with a time zone, e.g. 2025-01-15T09:00:00Z",
-    )  # fmt: skip
-    query.add_argument(
-        "--to", dest="timestamp_to", type=timestamp, metavar="TIMESTAMP", help="window end"
-    )
+    _add_parameter_flags(parser.add_argument_group("what to fetch (the API's parameters)"))
     output = parser.add_argument_group("output")
     output.add_argument(
         "--format", choices=("table", "json", "csv"), default="table",
@@ -213,6 +190,55 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parameters() -> list[QueryParam]:
+    """The query parameters of every operation, once per wire name (the CLI's flags)."""
+    found: dict[str, QueryParam] = {}
+    for op in OPERATIONS:
+        for param in op.query:
+            found.setdefault(param.wire, param)
+    return list(found.values())
+
+
+def _help(param: QueryParam) -> str:
+    text = (param.description or param.title).rstrip(".")
+    if param.default is not None:
+        text += f" (default: {param.default})"
+    if param.values is None and param.examples:
+        text += "; other values are passed to the API as given"
+    return text.replace("%", "%%")
+
+
+def _add_parameter_flags(group: argparse._ArgumentGroup) -> None:
+    """One flag per query parameter of the spec (ids have their own group), typed from it."""
+    params = parameters()
+    window = group.add_mutually_exclusive_group()
+    for param in params:
+        kwargs: dict[str, Any] = {"dest": param.name, "help": _help(param)}
+        target: Any = group
+        if param.role == "ids":
+            continue
+        if param.role == "id_list":
+            kwargs.update(action="append", metavar="ID,ID,...")
+            kwargs["help"] += "; comma-separated, may be repeated"
+        elif param.role in ("window_start", "window_end"):
+            kwargs.update(type=timestamp, metavar="TIMESTAMP")
+            kwargs["help"] = kwargs["help"].split(" (ISO")[0] + ", ISO 8601 with a time zone"
+            if param.role == "window_start":
+                target = window
+        elif param.values is not None:
+            kwargs.update(choices=param.values)
+        elif "integer" in param.types and "string" not in param.types:
+            kwargs.update(type=positive_int if param.minimum == 1 else count, metavar="N")
+        else:
+            kwargs["metavar"] = param.wire.upper()
+        target.add_argument(param.flag, **kwargs)
+    if any(p.role == "window_start" for p in params):
+        window.add_argument(
+            "--since", type=duration, metavar="DURATION",
+            help="window ending now (or at the window's end): e.g. 15m, 1h, 7d",
+        )  # fmt: skip
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns the exit code (see EPILOG)."""
     parser = build_parser()
@@ -224,7 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with warnings.catch_warnings():
             warnings.showwarning = _warn
             result = _fetch(args)
-        _write(result, args.format, sys.stdout, time_type=args.time_type)
+        _write(result, args.format, sys.stdout, time_type=_block(args))
         sys.stdout.flush()
     except (_UsageError, ConfigurationError, InvalidParameterError) as exc:
         return _fail(EXIT_USAGE, str(exc))
@@ -274,11 +300,16 @@ def _fetch(args: argparse.Namespace) -> Any:
         if args.project_key is not None
         else StreamkapClient(**settings)
     )
-    params = {
-        name: getattr(args, name)
-        for name in ("time_type", "time_unit", "level", "since", "timestamp_from", "timestamp_to")
-        if getattr(args, name) is not None
+    params: dict[str, Any] = {
+        p.name: getattr(args, p.name)
+        for p in parameters()
+        if p.role != "ids" and getattr(args, p.name, None) is not None
     }
+    for p in parameters():
+        if p.role == "id_list" and p.name in params:  # repeated flags of comma-separated ids
+            params[p.name] = [i for value in params[p.name] for i in value.split(",")]
+    if getattr(args, "since", None) is not None:
+        params["since"] = args.since
     show = args.progress if args.progress is not None else sys.stderr.isatty()
     bar = _ProgressBar(sys.stderr, f"{args.resource} ({len(ids)} ids)") if show else None
     with client:
@@ -287,6 +318,14 @@ def _fetch(args: argparse.Namespace) -> Any:
         finally:
             if bar is not None:
                 bar.close()
+
+
+def _block(args: argparse.Namespace) -> str:
+    """The metrics block asked for (e.g. `latest`): the block parameter's value or default."""
+    param = next((p for p in parameters() if p.role == "block"), None)
+    if param is None:
+        return ""
+    return str(getattr(args, param.name, None) or param.default or "")
 
 
 def _check_credentials(env: Mapping[str, str]) -> None:
@@ -352,7 +391,7 @@ class _ProgressBar:
 # -- output -------------------------------------------------------------------------------
 
 
-def _write(result: Any, fmt: str, out: IO[str], *, time_type: str = "latest") -> None:
+def _write(result: Any, fmt: str, out: IO[str], *, time_type: str = "") -> None:
     if fmt == "table":
         _write_table(result, out, time_type=time_type)
         return
@@ -382,7 +421,7 @@ def _write_csv(result: Any, out: IO[str]) -> None:
         writer.writerow([_cell(v) for v in record])
 
 
-def _write_table(result: Any, out: IO[str], *, time_type: str = "latest") -> None:
+def _write_table(result: Any, out: IO[str], *, time_type: str = "") -> None:
     """One row per (aggregation, id, task/topic, timestamp), one column per metric.
 
     Every entity of the response gets at least one row: one without values (e.g. a time series
@@ -428,9 +467,14 @@ def _write_table(result: Any, out: IO[str], *, time_type: str = "latest") -> Non
     for cells in body:
         out.write(line(cells) + "\n")
     if empty:
-        what = "no points in the window" if time_type == "timeseries" else "no values"
+        what = "no points in the window" if _is_series(time_type) else "no values"
         noun = "entity" if empty == 1 else "entities"
         print(f"{PROG}: note: {what} for {empty} {noun} (their rows are empty)", file=sys.stderr)
+
+
+def _is_series(block: str) -> bool:
+    """Whether the metrics of `block` are time series (of points in a window)."""
+    return any(field.series for op in OPERATIONS for field in op.metrics.get(block, ()))
 
 
 if __name__ == "__main__":

@@ -9,20 +9,20 @@ from attrs import field as _attrs_field
 from ..types import UNSET, DecodeError, Unset
 
 if TYPE_CHECKING:
-    from ..models.destination_metrics_res_account_metrics_type_0 import (
-        DestinationMetricsResAccountMetricsType0,
+    from ..models.destination_metrics_res_account_metrics import (
+        DestinationMetricsResAccountMetrics,
     )
-    from ..models.destination_metrics_res_connector_metrics_type_0 import (
-        DestinationMetricsResConnectorMetricsType0,
+    from ..models.destination_metrics_res_connector_metrics import (
+        DestinationMetricsResConnectorMetrics,
     )
-    from ..models.destination_metrics_res_inline_metrics_type_0 import (
-        DestinationMetricsResInlineMetricsType0,
+    from ..models.destination_metrics_res_inline_metrics import (
+        DestinationMetricsResInlineMetrics,
     )
-    from ..models.destination_metrics_res_task_metrics_type_0 import (
-        DestinationMetricsResTaskMetricsType0,
+    from ..models.destination_metrics_res_task_metrics import (
+        DestinationMetricsResTaskMetrics,
     )
-    from ..models.destination_metrics_res_topic_metrics_type_0 import (
-        DestinationMetricsResTopicMetricsType0,
+    from ..models.destination_metrics_res_topic_metrics import (
+        DestinationMetricsResTopicMetrics,
     )
 
 
@@ -45,52 +45,56 @@ class DestinationMetricsRes:
     """Destination metrics response.
 
     Attributes:
-        account_metrics (DestinationMetricsResAccountMetricsType0 | None | Unset):
-        connector_metrics (DestinationMetricsResConnectorMetricsType0 | None | Unset):
-        inline_metrics (DestinationMetricsResInlineMetricsType0 | None | Unset):
-        task_metrics (DestinationMetricsResTaskMetricsType0 | None | Unset):
-        topic_metrics (DestinationMetricsResTopicMetricsType0 | None | Unset):
+        account_metrics (DestinationMetricsResAccountMetrics | None | Unset):
+        connector_metrics (DestinationMetricsResConnectorMetrics | None | Unset):
+        inline_metrics (DestinationMetricsResInlineMetrics | None | Unset):
+        task_metrics (DestinationMetricsResTaskMetrics | None | Unset):
+        topic_metrics (DestinationMetricsResTopicMetrics | None | Unset):
     """
 
-    account_metrics: DestinationMetricsResAccountMetricsType0 | None | Unset = UNSET
-    connector_metrics: DestinationMetricsResConnectorMetricsType0 | None | Unset = UNSET
-    inline_metrics: DestinationMetricsResInlineMetricsType0 | None | Unset = UNSET
-    task_metrics: DestinationMetricsResTaskMetricsType0 | None | Unset = UNSET
-    topic_metrics: DestinationMetricsResTopicMetricsType0 | None | Unset = UNSET
+    account_metrics: DestinationMetricsResAccountMetrics | None | Unset = UNSET
+    connector_metrics: DestinationMetricsResConnectorMetrics | None | Unset = UNSET
+    inline_metrics: DestinationMetricsResInlineMetrics | None | Unset = UNSET
+    task_metrics: DestinationMetricsResTaskMetrics | None | Unset = UNSET
+    topic_metrics: DestinationMetricsResTopicMetrics | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
-    def __getattr__(self, name: str) -> Any:
-        # `_from_dict` leaves `additional_properties` unset when there are none: an empty dict
-        # per object was a fifth of decoding a large response. The first read creates it.
-        if name != "additional_properties":
-            raise AttributeError(
-                f"{type(self).__name__!r} object has no attribute {name!r}"
-            )
-        empty: dict[str, Any] = {}
-        self.additional_properties = empty
-        return empty
+    if (
+        not TYPE_CHECKING
+    ):  # hidden from type checkers: `model.misspelt_name` stays an error
+
+        def __getattr__(self, name: str) -> Any:
+            # `_from_dict` leaves `additional_properties` unset when there are none: an empty
+            # dict per object was a fifth of decoding a large response. The first read creates it.
+            if name != "additional_properties":
+                raise AttributeError(
+                    f"{type(self).__name__!r} object has no attribute {name!r}"
+                )
+            empty: dict[str, Any] = {}
+            self.additional_properties = empty
+            return empty
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.destination_metrics_res_account_metrics_type_0 import (
-            DestinationMetricsResAccountMetricsType0,
+        from ..models.destination_metrics_res_account_metrics import (
+            DestinationMetricsResAccountMetrics,
         )
-        from ..models.destination_metrics_res_connector_metrics_type_0 import (
-            DestinationMetricsResConnectorMetricsType0,
+        from ..models.destination_metrics_res_connector_metrics import (
+            DestinationMetricsResConnectorMetrics,
         )
-        from ..models.destination_metrics_res_inline_metrics_type_0 import (
-            DestinationMetricsResInlineMetricsType0,
+        from ..models.destination_metrics_res_inline_metrics import (
+            DestinationMetricsResInlineMetrics,
         )
-        from ..models.destination_metrics_res_task_metrics_type_0 import (
-            DestinationMetricsResTaskMetricsType0,
+        from ..models.destination_metrics_res_task_metrics import (
+            DestinationMetricsResTaskMetrics,
         )
-        from ..models.destination_metrics_res_topic_metrics_type_0 import (
-            DestinationMetricsResTopicMetricsType0,
+        from ..models.destination_metrics_res_topic_metrics import (
+            DestinationMetricsResTopicMetrics,
         )
 
         account_metrics: dict[str, Any] | None | Unset
         if isinstance(self.account_metrics, Unset):
             account_metrics = UNSET
-        elif isinstance(self.account_metrics, DestinationMetricsResAccountMetricsType0):
+        elif isinstance(self.account_metrics, DestinationMetricsResAccountMetrics):
             account_metrics = self.account_metrics.to_dict()
         else:
             account_metrics = self.account_metrics
@@ -98,9 +102,7 @@ class DestinationMetricsRes:
         connector_metrics: dict[str, Any] | None | Unset
         if isinstance(self.connector_metrics, Unset):
             connector_metrics = UNSET
-        elif isinstance(
-            self.connector_metrics, DestinationMetricsResConnectorMetricsType0
-        ):
+        elif isinstance(self.connector_metrics, DestinationMetricsResConnectorMetrics):
             connector_metrics = self.connector_metrics.to_dict()
         else:
             connector_metrics = self.connector_metrics
@@ -108,7 +110,7 @@ class DestinationMetricsRes:
         inline_metrics: dict[str, Any] | None | Unset
         if isinstance(self.inline_metrics, Unset):
             inline_metrics = UNSET
-        elif isinstance(self.inline_metrics, DestinationMetricsResInlineMetricsType0):
+        elif isinstance(self.inline_metrics, DestinationMetricsResInlineMetrics):
             inline_metrics = self.inline_metrics.to_dict()
         else:
             inline_metrics = self.inline_metrics
@@ -116,7 +118,7 @@ class DestinationMetricsRes:
         task_metrics: dict[str, Any] | None | Unset
         if isinstance(self.task_metrics, Unset):
             task_metrics = UNSET
-        elif isinstance(self.task_metrics, DestinationMetricsResTaskMetricsType0):
+        elif isinstance(self.task_metrics, DestinationMetricsResTaskMetrics):
             task_metrics = self.task_metrics.to_dict()
         else:
             task_metrics = self.task_metrics
@@ -124,7 +126,7 @@ class DestinationMetricsRes:
         topic_metrics: dict[str, Any] | None | Unset
         if isinstance(self.topic_metrics, Unset):
             topic_metrics = UNSET
-        elif isinstance(self.topic_metrics, DestinationMetricsResTopicMetricsType0):
+        elif isinstance(self.topic_metrics, DestinationMetricsResTopicMetrics):
             topic_metrics = self.topic_metrics.to_dict()
         else:
             topic_metrics = self.topic_metrics
@@ -155,7 +157,7 @@ class DestinationMetricsRes:
         if type(d) is not dict and not isinstance(d, Mapping):
             raise DecodeError.wrong_type([], "object", d)
         _account_metrics = d.get("account_metrics", UNSET)
-        account_metrics: DestinationMetricsResAccountMetricsType0 | None | Unset = UNSET
+        account_metrics: DestinationMetricsResAccountMetrics | None | Unset = UNSET
         if _account_metrics is not UNSET:
             if _account_metrics is None:
                 account_metrics = _account_metrics
@@ -163,10 +165,8 @@ class DestinationMetricsRes:
                 _account_metrics, Mapping
             ):
                 try:
-                    account_metrics = (
-                        DestinationMetricsResAccountMetricsType0._from_dict(
-                            _account_metrics
-                        )
+                    account_metrics = DestinationMetricsResAccountMetrics._from_dict(
+                        _account_metrics
                     )
                 except DecodeError as e:
                     e.path.insert(0, "account_metrics")
@@ -177,9 +177,7 @@ class DestinationMetricsRes:
                 )
 
         _connector_metrics = d.get("connector_metrics", UNSET)
-        connector_metrics: DestinationMetricsResConnectorMetricsType0 | None | Unset = (
-            UNSET
-        )
+        connector_metrics: DestinationMetricsResConnectorMetrics | None | Unset = UNSET
         if _connector_metrics is not UNSET:
             if _connector_metrics is None:
                 connector_metrics = _connector_metrics
@@ -188,7 +186,7 @@ class DestinationMetricsRes:
             ):
                 try:
                     connector_metrics = (
-                        DestinationMetricsResConnectorMetricsType0._from_dict(
+                        DestinationMetricsResConnectorMetrics._from_dict(
                             _connector_metrics
                         )
                     )
@@ -201,13 +199,13 @@ class DestinationMetricsRes:
                 )
 
         _inline_metrics = d.get("inline_metrics", UNSET)
-        inline_metrics: DestinationMetricsResInlineMetricsType0 | None | Unset = UNSET
+        inline_metrics: DestinationMetricsResInlineMetrics | None | Unset = UNSET
         if _inline_metrics is not UNSET:
             if _inline_metrics is None:
                 inline_metrics = _inline_metrics
             elif type(_inline_metrics) is dict or isinstance(_inline_metrics, Mapping):
                 try:
-                    inline_metrics = DestinationMetricsResInlineMetricsType0._from_dict(
+                    inline_metrics = DestinationMetricsResInlineMetrics._from_dict(
                         _inline_metrics
                     )
                 except DecodeError as e:
@@ -219,13 +217,13 @@ class DestinationMetricsRes:
                 )
 
         _task_metrics = d.get("task_metrics", UNSET)
-        task_metrics: DestinationMetricsResTaskMetricsType0 | None | Unset = UNSET
+        task_metrics: DestinationMetricsResTaskMetrics | None | Unset = UNSET
         if _task_metrics is not UNSET:
             if _task_metrics is None:
                 task_metrics = _task_metrics
             elif type(_task_metrics) is dict or isinstance(_task_metrics, Mapping):
                 try:
-                    task_metrics = DestinationMetricsResTaskMetricsType0._from_dict(
+                    task_metrics = DestinationMetricsResTaskMetrics._from_dict(
                         _task_metrics
                     )
                 except DecodeError as e:
@@ -237,13 +235,13 @@ class DestinationMetricsRes:
                 )
 
         _topic_metrics = d.get("topic_metrics", UNSET)
-        topic_metrics: DestinationMetricsResTopicMetricsType0 | None | Unset = UNSET
+        topic_metrics: DestinationMetricsResTopicMetrics | None | Unset = UNSET
         if _topic_metrics is not UNSET:
             if _topic_metrics is None:
                 topic_metrics = _topic_metrics
             elif type(_topic_metrics) is dict or isinstance(_topic_metrics, Mapping):
                 try:
-                    topic_metrics = DestinationMetricsResTopicMetricsType0._from_dict(
+                    topic_metrics = DestinationMetricsResTopicMetrics._from_dict(
                         _topic_metrics
                     )
                 except DecodeError as e:
@@ -285,18 +283,18 @@ class DestinationMetricsRes:
 
 # Bound at import time, not inside `_from_dict` (a hot path); at the bottom so that models
 # that refer to each other still import cleanly.
-from ..models.destination_metrics_res_account_metrics_type_0 import (
-    DestinationMetricsResAccountMetricsType0,
+from ..models.destination_metrics_res_account_metrics import (
+    DestinationMetricsResAccountMetrics,
 )
-from ..models.destination_metrics_res_connector_metrics_type_0 import (
-    DestinationMetricsResConnectorMetricsType0,
+from ..models.destination_metrics_res_connector_metrics import (
+    DestinationMetricsResConnectorMetrics,
 )
-from ..models.destination_metrics_res_inline_metrics_type_0 import (
-    DestinationMetricsResInlineMetricsType0,
+from ..models.destination_metrics_res_inline_metrics import (
+    DestinationMetricsResInlineMetrics,
 )
-from ..models.destination_metrics_res_task_metrics_type_0 import (
-    DestinationMetricsResTaskMetricsType0,
+from ..models.destination_metrics_res_task_metrics import (
+    DestinationMetricsResTaskMetrics,
 )
-from ..models.destination_metrics_res_topic_metrics_type_0 import (
-    DestinationMetricsResTopicMetricsType0,
+from ..models.destination_metrics_res_topic_metrics import (
+    DestinationMetricsResTopicMetrics,
 )

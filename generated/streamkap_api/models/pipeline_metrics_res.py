@@ -9,20 +9,18 @@ from attrs import field as _attrs_field
 from ..types import UNSET, DecodeError, Unset
 
 if TYPE_CHECKING:
-    from ..models.pipeline_metrics_res_account_metrics_type_0 import (
-        PipelineMetricsResAccountMetricsType0,
+    from ..models.pipeline_metrics_res_account_metrics import (
+        PipelineMetricsResAccountMetrics,
     )
-    from ..models.pipeline_metrics_res_connector_metrics_type_0 import (
-        PipelineMetricsResConnectorMetricsType0,
+    from ..models.pipeline_metrics_res_connector_metrics import (
+        PipelineMetricsResConnectorMetrics,
     )
-    from ..models.pipeline_metrics_res_inline_metrics_type_0 import (
-        PipelineMetricsResInlineMetricsType0,
+    from ..models.pipeline_metrics_res_inline_metrics import (
+        PipelineMetricsResInlineMetrics,
     )
-    from ..models.pipeline_metrics_res_task_metrics_type_0 import (
-        PipelineMetricsResTaskMetricsType0,
-    )
-    from ..models.pipeline_metrics_res_topic_metrics_type_0 import (
-        PipelineMetricsResTopicMetricsType0,
+    from ..models.pipeline_metrics_res_task_metrics import PipelineMetricsResTaskMetrics
+    from ..models.pipeline_metrics_res_topic_metrics import (
+        PipelineMetricsResTopicMetrics,
     )
 
 
@@ -45,52 +43,56 @@ class PipelineMetricsRes:
     """Pipeline metrics response.
 
     Attributes:
-        account_metrics (None | PipelineMetricsResAccountMetricsType0 | Unset):
-        connector_metrics (None | PipelineMetricsResConnectorMetricsType0 | Unset):
-        inline_metrics (None | PipelineMetricsResInlineMetricsType0 | Unset):
-        task_metrics (None | PipelineMetricsResTaskMetricsType0 | Unset):
-        topic_metrics (None | PipelineMetricsResTopicMetricsType0 | Unset):
+        account_metrics (None | PipelineMetricsResAccountMetrics | Unset):
+        connector_metrics (None | PipelineMetricsResConnectorMetrics | Unset):
+        inline_metrics (None | PipelineMetricsResInlineMetrics | Unset):
+        task_metrics (None | PipelineMetricsResTaskMetrics | Unset):
+        topic_metrics (None | PipelineMetricsResTopicMetrics | Unset):
     """
 
-    account_metrics: None | PipelineMetricsResAccountMetricsType0 | Unset = UNSET
-    connector_metrics: None | PipelineMetricsResConnectorMetricsType0 | Unset = UNSET
-    inline_metrics: None | PipelineMetricsResInlineMetricsType0 | Unset = UNSET
-    task_metrics: None | PipelineMetricsResTaskMetricsType0 | Unset = UNSET
-    topic_metrics: None | PipelineMetricsResTopicMetricsType0 | Unset = UNSET
+    account_metrics: None | PipelineMetricsResAccountMetrics | Unset = UNSET
+    connector_metrics: None | PipelineMetricsResConnectorMetrics | Unset = UNSET
+    inline_metrics: None | PipelineMetricsResInlineMetrics | Unset = UNSET
+    task_metrics: None | PipelineMetricsResTaskMetrics | Unset = UNSET
+    topic_metrics: None | PipelineMetricsResTopicMetrics | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
-    def __getattr__(self, name: str) -> Any:
-        # `_from_dict` leaves `additional_properties` unset when there are none: an empty dict
-        # per object was a fifth of decoding a large response. The first read creates it.
-        if name != "additional_properties":
-            raise AttributeError(
-                f"{type(self).__name__!r} object has no attribute {name!r}"
-            )
-        empty: dict[str, Any] = {}
-        self.additional_properties = empty
-        return empty
+    if (
+        not TYPE_CHECKING
+    ):  # hidden from type checkers: `model.misspelt_name` stays an error
+
+        def __getattr__(self, name: str) -> Any:
+            # `_from_dict` leaves `additional_properties` unset when there are none: an empty
+            # dict per object was a fifth of decoding a large response. The first read creates it.
+            if name != "additional_properties":
+                raise AttributeError(
+                    f"{type(self).__name__!r} object has no attribute {name!r}"
+                )
+            empty: dict[str, Any] = {}
+            self.additional_properties = empty
+            return empty
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.pipeline_metrics_res_account_metrics_type_0 import (
-            PipelineMetricsResAccountMetricsType0,
+        from ..models.pipeline_metrics_res_account_metrics import (
+            PipelineMetricsResAccountMetrics,
         )
-        from ..models.pipeline_metrics_res_connector_metrics_type_0 import (
-            PipelineMetricsResConnectorMetricsType0,
+        from ..models.pipeline_metrics_res_connector_metrics import (
+            PipelineMetricsResConnectorMetrics,
         )
-        from ..models.pipeline_metrics_res_inline_metrics_type_0 import (
-            PipelineMetricsResInlineMetricsType0,
+        from ..models.pipeline_metrics_res_inline_metrics import (
+            PipelineMetricsResInlineMetrics,
         )
-        from ..models.pipeline_metrics_res_task_metrics_type_0 import (
-            PipelineMetricsResTaskMetricsType0,
+        from ..models.pipeline_metrics_res_task_metrics import (
+            PipelineMetricsResTaskMetrics,
         )
-        from ..models.pipeline_metrics_res_topic_metrics_type_0 import (
-            PipelineMetricsResTopicMetricsType0,
+        from ..models.pipeline_metrics_res_topic_metrics import (
+            PipelineMetricsResTopicMetrics,
         )
 
         account_metrics: dict[str, Any] | None | Unset
         if isinstance(self.account_metrics, Unset):
             account_metrics = UNSET
-        elif isinstance(self.account_metrics, PipelineMetricsResAccountMetricsType0):
+        elif isinstance(self.account_metrics, PipelineMetricsResAccountMetrics):
             account_metrics = self.account_metrics.to_dict()
         else:
             account_metrics = self.account_metrics
@@ -98,9 +100,7 @@ class PipelineMetricsRes:
         connector_metrics: dict[str, Any] | None | Unset
         if isinstance(self.connector_metrics, Unset):
             connector_metrics = UNSET
-        elif isinstance(
-            self.connector_metrics, PipelineMetricsResConnectorMetricsType0
-        ):
+        elif isinstance(self.connector_metrics, PipelineMetricsResConnectorMetrics):
             connector_metrics = self.connector_metrics.to_dict()
         else:
             connector_metrics = self.connector_metrics
@@ -108,7 +108,7 @@ class PipelineMetricsRes:
         inline_metrics: dict[str, Any] | None | Unset
         if isinstance(self.inline_metrics, Unset):
             inline_metrics = UNSET
-        elif isinstance(self.inline_metrics, PipelineMetricsResInlineMetricsType0):
+        elif isinstance(self.inline_metrics, PipelineMetricsResInlineMetrics):
             inline_metrics = self.inline_metrics.to_dict()
         else:
             inline_metrics = self.inline_metrics
@@ -116,7 +116,7 @@ class PipelineMetricsRes:
         task_metrics: dict[str, Any] | None | Unset
         if isinstance(self.task_metrics, Unset):
             task_metrics = UNSET
-        elif isinstance(self.task_metrics, PipelineMetricsResTaskMetricsType0):
+        elif isinstance(self.task_metrics, PipelineMetricsResTaskMetrics):
             task_metrics = self.task_metrics.to_dict()
         else:
             task_metrics = self.task_metrics
@@ -124,7 +124,7 @@ class PipelineMetricsRes:
         topic_metrics: dict[str, Any] | None | Unset
         if isinstance(self.topic_metrics, Unset):
             topic_metrics = UNSET
-        elif isinstance(self.topic_metrics, PipelineMetricsResTopicMetricsType0):
+        elif isinstance(self.topic_metrics, PipelineMetricsResTopicMetrics):
             topic_metrics = self.topic_metrics.to_dict()
         else:
             topic_metrics = self.topic_metrics
@@ -155,7 +155,7 @@ class PipelineMetricsRes:
         if type(d) is not dict and not isinstance(d, Mapping):
             raise DecodeError.wrong_type([], "object", d)
         _account_metrics = d.get("account_metrics", UNSET)
-        account_metrics: None | PipelineMetricsResAccountMetricsType0 | Unset = UNSET
+        account_metrics: None | PipelineMetricsResAccountMetrics | Unset = UNSET
         if _account_metrics is not UNSET:
             if _account_metrics is None:
                 account_metrics = _account_metrics
@@ -163,7 +163,7 @@ class PipelineMetricsRes:
                 _account_metrics, Mapping
             ):
                 try:
-                    account_metrics = PipelineMetricsResAccountMetricsType0._from_dict(
+                    account_metrics = PipelineMetricsResAccountMetrics._from_dict(
                         _account_metrics
                     )
                 except DecodeError as e:
@@ -175,9 +175,7 @@ class PipelineMetricsRes:
                 )
 
         _connector_metrics = d.get("connector_metrics", UNSET)
-        connector_metrics: None | PipelineMetricsResConnectorMetricsType0 | Unset = (
-            UNSET
-        )
+        connector_metrics: None | PipelineMetricsResConnectorMetrics | Unset = UNSET
         if _connector_metrics is not UNSET:
             if _connector_metrics is None:
                 connector_metrics = _connector_metrics
@@ -185,10 +183,8 @@ class PipelineMetricsRes:
                 _connector_metrics, Mapping
             ):
                 try:
-                    connector_metrics = (
-                        PipelineMetricsResConnectorMetricsType0._from_dict(
-                            _connector_metrics
-                        )
+                    connector_metrics = PipelineMetricsResConnectorMetrics._from_dict(
+                        _connector_metrics
                     )
                 except DecodeError as e:
                     e.path.insert(0, "connector_metrics")
@@ -199,13 +195,13 @@ class PipelineMetricsRes:
                 )
 
         _inline_metrics = d.get("inline_metrics", UNSET)
-        inline_metrics: None | PipelineMetricsResInlineMetricsType0 | Unset = UNSET
+        inline_metrics: None | PipelineMetricsResInlineMetrics | Unset = UNSET
         if _inline_metrics is not UNSET:
             if _inline_metrics is None:
                 inline_metrics = _inline_metrics
             elif type(_inline_metrics) is dict or isinstance(_inline_metrics, Mapping):
                 try:
-                    inline_metrics = PipelineMetricsResInlineMetricsType0._from_dict(
+                    inline_metrics = PipelineMetricsResInlineMetrics._from_dict(
                         _inline_metrics
                     )
                 except DecodeError as e:
@@ -217,13 +213,13 @@ class PipelineMetricsRes:
                 )
 
         _task_metrics = d.get("task_metrics", UNSET)
-        task_metrics: None | PipelineMetricsResTaskMetricsType0 | Unset = UNSET
+        task_metrics: None | PipelineMetricsResTaskMetrics | Unset = UNSET
         if _task_metrics is not UNSET:
             if _task_metrics is None:
                 task_metrics = _task_metrics
             elif type(_task_metrics) is dict or isinstance(_task_metrics, Mapping):
                 try:
-                    task_metrics = PipelineMetricsResTaskMetricsType0._from_dict(
+                    task_metrics = PipelineMetricsResTaskMetrics._from_dict(
                         _task_metrics
                     )
                 except DecodeError as e:
@@ -235,13 +231,13 @@ class PipelineMetricsRes:
                 )
 
         _topic_metrics = d.get("topic_metrics", UNSET)
-        topic_metrics: None | PipelineMetricsResTopicMetricsType0 | Unset = UNSET
+        topic_metrics: None | PipelineMetricsResTopicMetrics | Unset = UNSET
         if _topic_metrics is not UNSET:
             if _topic_metrics is None:
                 topic_metrics = _topic_metrics
             elif type(_topic_metrics) is dict or isinstance(_topic_metrics, Mapping):
                 try:
-                    topic_metrics = PipelineMetricsResTopicMetricsType0._from_dict(
+                    topic_metrics = PipelineMetricsResTopicMetrics._from_dict(
                         _topic_metrics
                     )
                 except DecodeError as e:
@@ -283,18 +279,12 @@ class PipelineMetricsRes:
 
 # Bound at import time, not inside `_from_dict` (a hot path); at the bottom so that models
 # that refer to each other still import cleanly.
-from ..models.pipeline_metrics_res_account_metrics_type_0 import (
-    PipelineMetricsResAccountMetricsType0,
+from ..models.pipeline_metrics_res_account_metrics import (
+    PipelineMetricsResAccountMetrics,
 )
-from ..models.pipeline_metrics_res_connector_metrics_type_0 import (
-    PipelineMetricsResConnectorMetricsType0,
+from ..models.pipeline_metrics_res_connector_metrics import (
+    PipelineMetricsResConnectorMetrics,
 )
-from ..models.pipeline_metrics_res_inline_metrics_type_0 import (
-    PipelineMetricsResInlineMetricsType0,
-)
-from ..models.pipeline_metrics_res_task_metrics_type_0 import (
-    PipelineMetricsResTaskMetricsType0,
-)
-from ..models.pipeline_metrics_res_topic_metrics_type_0 import (
-    PipelineMetricsResTopicMetricsType0,
-)
+from ..models.pipeline_metrics_res_inline_metrics import PipelineMetricsResInlineMetrics
+from ..models.pipeline_metrics_res_task_metrics import PipelineMetricsResTaskMetrics
+from ..models.pipeline_metrics_res_topic_metrics import PipelineMetricsResTopicMetrics

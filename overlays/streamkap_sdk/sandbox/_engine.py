@@ -20,13 +20,19 @@ from typing import Any, Final, Literal, get_args
 
 from dateutil import parser as date_parser
 
-from .._params import SORT_DIRS, TIME_TYPES, TIME_UNITS, effective_parameters
+from streamkap_api.surface import OPERATIONS, SERIES_POINT, Operation, QueryParam
+
+from .._params import effective_parameters
 from . import _data
 
 DEFAULT_CLIENT_ID: Final = "sandbox-client"
 DEFAULT_CLIENT_SECRET: Final = "sandbox-secret"
-METRICS_PATHS: Final = {"/pipelines/metrics": "pipelines", "/destinations/metrics": "destinations"}
+#: Path -> resource of every operation the generated surface describes.
+METRICS_PATHS: Final = {op.path: op.resource for op in OPERATIONS}
+_BY_PATH: Final = {op.path: op for op in OPERATIONS}
 MAX_POINTS: Final = 10_000
+#: Integers the API's validation accepts (a signed 64-bit range): larger ones answer 422.
+MAX_INT: Final = 2**63 - 1
 
 _BAD_GATEWAY_PAGE: Final = (
     b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
@@ -192,7 +198,7 @@ class Engine:
         headers: Mapping[str, str],
         body: bytes,
     ) -> Reply:
-        kind = METRICS_PATHS.get(path)
+        op = _BY_PATH.get(path)
         if path in ("/auth/access-token", "/auth/access-token/refresh"):
             if method != "POST":
                 return _detail(405, "Method Not Allowed")
@@ -208,7 +214,7 @@ class Engine:
             if fault is not None:
                 reply.delay = fault.delay
             return reply
-        if kind is None:
+        if op is None:
             return _detail(404, "Not Found")
         if method != "POST":
             return _detail(405, "Method Not Allowed")
@@ -223,7 +229,7 @@ class Engine:
         if fault is not None and fault.kind != "delay":
             return self._fault_reply(fault)
         try:
-            reply = _json(200, self._metrics(kind, query, body))
+            reply = _json(200, self._metrics(op, query, body))
         except _Invalid as invalid:
             reply = _json(422, {"detail": invalid.items})
         if fault is not None:
@@ -308,14 +314,14 @@ class Engine:
             return Reply(502, _BAD_GATEWAY_PAGE, html_type, fault.delay)
         json_type = {"content-type": "application/json", **headers}
         if fault.kind == "truncated":
-            body = b'{"connector_metrics": {"p1": {"latest": {"latency": 1'
+            body = json.dumps(_sample_body(series=False)).encode()[:-4]  # cut off mid-object
             return Reply(200, body, json_type, fault.delay)
         if fault.kind == "schema":
-            # a timeseries point without its required `value`
-            bad = {"connector_metrics": {"p1": {"timeseries": {"latency": [{"timestamp": "x"}]}}}}
-            return Reply(200, json.dumps(bad).encode(), json_type, fault.delay)
+            # a timeseries point without its required value
+            body = json.dumps(_sample_body(series=True)).encode()
+            return Reply(200, body, json_type, fault.delay)
         if fault.kind == "reset":
-            body = json.dumps({"connector_metrics": {"p1": {"latest": {"latency": 1.0}}}}).encode()
+            body = json.dumps(_sample_body(series=False)).encode()
             return Reply(200, body, json_type, fault.delay, reset_after=10)
         detail = fault.detail
         if detail is None:
@@ -327,69 +333,120 @@ class Engine:
 
     # -- metrics -----------------------------------------------------------------------------
 
-    def _metrics(self, kind: str, query: Sequence[tuple[str, str]], body: bytes) -> dict[str, Any]:
-        parsed_body = _parse_body(body)
+    def _metrics(
+        self, op: Operation, query: Sequence[tuple[str, str]], body: bytes
+    ) -> dict[str, Any]:
+        """The answer of `op`, read from the generated surface: every parameter the spec
+        declares is checked against its schema and the knowledge table (422 otherwise), every
+        entity map and metric the response schema declares is served."""
+        parsed_body = _parse_body(op, body)
         params = effective_parameters(dict(query), parsed_body)
-        time_type = _choice(params, "time_type", TIME_TYPES, "latest")
-        time_unit = _choice(params, "time_unit", TIME_UNITS, "minute")
-        _choice(params, "sort_dir", SORT_DIRS, "asc")
-        interval = _int(params, "time_interval", 1, minimum=1)
-        size = _int(params, "size", None, minimum=1)
-        page = _int(params, "page", 1, minimum=1)
-        end = _timestamp(params, "timestamp_to") or self._now().replace(second=0, microsecond=0)
-        start = _timestamp(params, "timestamp_from") or end - dt.timedelta(hours=1)
+        checked: dict[str | None, Any] = {}
+        for param in op.query:
+            raw = params.get(param.wire)
+            if raw is not None:
+                checked[param.role or param.wire] = _checked(param, raw)
+        blocks = list(op.metrics)
+        block_param = op.with_role("block")
+        block = str(checked.get("block") or (block_param.default if block_param else blocks[0]))
+        unit_param = op.with_role("step_unit")
+        unit = checked.get("step_unit") or (unit_param.default if unit_param else None)
+        interval = checked.get("step_count") or 1
+        size = checked.get("page_size")
+        page = checked.get("page_number") or 1
+        end = checked.get("window_end") or self._now().replace(second=0, microsecond=0)
+        start = checked.get("window_start") or end - dt.timedelta(hours=1)
+        start_param = op.with_role("window_start")
+        end_param = op.with_role("window_end")
+        start_name = start_param.wire if start_param else "start"
         if start > end:
             raise _Invalid(
                 [
                     _item(
                         "value_error",
-                        ["query", "timestamp_from"],
-                        "Value error, timestamp_from must not be after timestamp_to",
-                        params.get("timestamp_from"),
+                        ["query", start_name],
+                        f"Value error, {start_name} must not be after "
+                        f"{end_param.wire if end_param else 'end'}",
+                        params.get(start_name),
                     )
                 ]
             )
         stamps: list[str] = []
-        if time_type == "timeseries":
-            step = _data.STEP[time_unit] * interval
-            if (end - start) / step > MAX_POINTS:
+        if any(field.series for field in op.metrics.get(block, ())):
+            seconds = unit_param.seconds.get(str(unit), 60) if unit_param else 60
+            try:
+                step = dt.timedelta(seconds=seconds * int(interval))
+                too_many = (end - start) / step > MAX_POINTS
+            except OverflowError:
+                too_many = True
+            if too_many:
                 raise _Invalid(
                     [
                         _item(
                             "value_error",
-                            ["query", "timestamp_from"],
+                            ["query", start_name],
                             f"Value error, more than {MAX_POINTS} points requested",
-                            params.get("timestamp_from"),
+                            params.get(start_name),
                         )
                     ]
                 )
-            stamps = _data.timeline(start, end, time_unit, interval)
-        requested = params.get("ids")
+            stamps = _data.timeline(start, end, step)
+        ids_param = op.with_role("ids")
+        requested = params.get(ids_param.wire if ids_param else "")
         ids = [i for i in requested if isinstance(i, str)] if isinstance(requested, list) else []
         if size is not None:
-            ids = ids[(page - 1) * size : page * size]
-        level = str(params.get("level") or "connector")
+            ids = ids[(int(page) - 1) * int(size) : int(page) * int(size)]
 
-        def block(entity: str) -> dict[str, Any]:
+        def metrics_of(entity: str) -> dict[str, Any]:
             if entity in self.overrides:
                 return self.overrides[entity]
-            return _data.entity_metrics(self.seed, kind, entity, time_type, stamps)
+            return _data.entity_metrics(self.seed, op, entity, block, stamps)
 
         result: dict[str, Any] = {}
-        if level == "task":
-            result["task_metrics"] = {i: {f"{i}-task-0": block(i)} for i in ids}
-        elif level == "topic":
-            result["topic_metrics"] = {i: {f"{i}.topic": block(i)} for i in ids}
-        elif level == "inline":
-            result["inline_metrics"] = {i: block(i) for i in ids}
-        else:
-            result["connector_metrics"] = {i: block(i) for i in ids}
-        tenants = params.get("tenant_ids")
+        for entity_map in _served_maps(op, checked):
+            label = entity_map.wire.removesuffix("_metrics")
+            if entity_map.depth > 1:
+                result[entity_map.wire] = {i: {f"{i}-{label}-0": metrics_of(i)} for i in ids}
+            else:
+                result[entity_map.wire] = {i: metrics_of(i) for i in ids}
+        scope_param = op.with_role("id_list")
+        tenants = params.get(scope_param.wire) if scope_param else None
         scope = ",".join(map(str, tenants)) if isinstance(tenants, list) else ""
-        result["account_metrics"] = {
-            "account": _data.entity_metrics(self.seed, kind, f"account:{scope}", "latest", [])
-        }
+        for entity_map in op.entity_maps:
+            if not entity_map.per_entity:  # an aggregate: one entry, for the tenants' scope
+                label = entity_map.wire.removesuffix("_metrics")
+                latest = block_param.default if block_param and block_param.default else block
+                result[entity_map.wire] = {
+                    label: _data.entity_metrics(self.seed, op, f"{label}:{scope}", latest, [])
+                }
         return result
+
+
+def _sample_body(*, series: bool) -> dict[str, Any]:
+    """A small answer of the first operation: one entity, one metric (from the surface).
+
+    With `series`, the metric is a time series whose one point lacks its required value.
+    """
+    op = OPERATIONS[0]
+    entity_map = next(m.wire for m in op.entity_maps if m.per_entity and m.depth == 1)
+    block, field = next(
+        (b, f) for b, fields in op.metrics.items() for f in fields if f.series == series
+    )
+    metric: Any = [{SERIES_POINT[0]: "x"}] if series else 1.0
+    return {entity_map: {"p1": {block: {field.wire: metric}}}}
+
+
+def _served_maps(op: Operation, checked: Mapping[str | None, Any]) -> list[Any]:
+    """The per-entity maps to fill: the one the selecting parameter picks (its default when
+    absent or unknown), plus every declared map no value selects (so new maps are served)."""
+    per_entity = [m for m in op.entity_maps if m.per_entity]
+    selector = next((p for p in op.query if p.selects), None)
+    if selector is None:
+        return per_entity
+    chosen = selector.selects.get(str(checked.get(selector.role or selector.wire) or ""))
+    chosen = chosen or selector.selects.get(selector.default or "")
+    claimed = set(selector.selects.values())
+    return [m for m in per_entity if m.wire == chosen or m.wire not in claimed]
 
 
 def _safe_json(body: bytes) -> Any:
@@ -401,7 +458,7 @@ def _safe_json(body: bytes) -> Any:
         return None
 
 
-def _parse_body(body: bytes) -> dict[str, Any] | None:
+def _parse_body(op: Operation, body: bytes) -> dict[str, Any] | None:
     if not body.strip():
         return None
     try:
@@ -423,7 +480,7 @@ def _parse_body(body: bytes) -> dict[str, Any] | None:
                 )
             ]
         )
-    for key in ("ids", "tenant_ids"):
+    for key in op.id_lists:
         value = data.get(key)
         if (
             value is not None
@@ -443,62 +500,95 @@ def _parse_body(body: bytes) -> dict[str, Any] | None:
     return data
 
 
-def _choice(params: Mapping[str, Any], name: str, allowed: Sequence[str], default: str) -> str:
-    value = params.get(name)
-    if value is None:
-        return default
-    if value not in allowed:
-        expected = ", ".join(f"'{a}'" for a in allowed[:-1]) + f" or '{allowed[-1]}'"
-        raise _Invalid(
-            [
-                _item(
-                    "literal_error",
-                    ["query", name],
-                    f"Input should be {expected}",
-                    value,
-                    expected=expected,
-                )
-            ]
-        )
-    return str(value)
+def _checked(param: QueryParam, value: Any) -> Any:
+    """A parameter's value as the API reads it, or _Invalid (FastAPI's 422 items)."""
+    loc = ["query", param.wire]
+    if param.role in ("ids", "id_list"):
+        return value  # already normalised lists (effective_parameters)
+    if param.role in ("window_start", "window_end") or "date-time" in param.formats:
+        return _timestamp(param, value)
+    if param.values is not None:
+        if value not in param.values:
+            allowed = param.values
+            expected = ", ".join(f"'{a}'" for a in allowed[:-1]) + f" or '{allowed[-1]}'"
+            raise _Invalid(
+                [
+                    _item(
+                        "literal_error",
+                        loc,
+                        f"Input should be {expected}",
+                        value,
+                        expected=expected,
+                    )
+                ]
+            )
+        return str(value)
+    if param.role == "step_unit" and param.seconds and value not in param.seconds:
+        # the sandbox can only build series for the units it knows the length of
+        expected = ", ".join(f"'{u}'" for u in param.seconds)
+        raise _Invalid([_item("literal_error", loc, f"Input should be one of {expected}", value)])
+    if "integer" in param.types:
+        number = _int(value)
+        if number is None:
+            if "string" in param.types and (param.minimum is None or param.tokens):
+                return value  # an integer or a string: a token or cursor
+            raise _Invalid(
+                [
+                    _item(
+                        "int_parsing",
+                        loc,
+                        "Input should be a valid integer, unable to parse string as an integer",
+                        value,
+                    )
+                ]
+            )
+        if abs(number) > MAX_INT:
+            raise _Invalid(
+                [
+                    _item(
+                        "less_than_equal",
+                        loc,
+                        f"Input should be less than or equal to {MAX_INT}",
+                        value,
+                        le=MAX_INT,
+                    )
+                ]
+            )
+        if param.minimum is not None and number < param.minimum:
+            raise _Invalid(
+                [
+                    _item(
+                        "greater_than_equal",
+                        loc,
+                        f"Input should be greater than or equal to {param.minimum}",
+                        value,
+                        ge=param.minimum,
+                    )
+                ]
+            )
+        return number
+    if "number" in param.types and "string" not in param.types:
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise _Invalid(
+                [_item("float_parsing", loc, "Input should be a valid number", value)]
+            ) from None
+    return value
 
 
-def _int(params: Mapping[str, Any], name: str, default: int | None, *, minimum: int) -> Any:
-    value = params.get(name)
-    if value is None:
-        return default
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise _Invalid(
-            [
-                _item(
-                    "int_parsing",
-                    ["query", name],
-                    "Input should be a valid integer, unable to parse string as an integer",
-                    value,
-                )
-            ]
-        ) from None
-    if number < minimum:
-        raise _Invalid(
-            [
-                _item(
-                    "greater_than_equal",
-                    ["query", name],
-                    f"Input should be greater than or equal to {minimum}",
-                    value,
-                    ge=minimum,
-                )
-            ]
-        )
-    return number
-
-
-def _timestamp(params: Mapping[str, Any], name: str) -> dt.datetime | None:
-    value = params.get(name)
-    if value is None:
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
         return None
+    if isinstance(value, int):
+        return value
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        return None
+
+
+def _timestamp(param: QueryParam, value: Any) -> dt.datetime:
     try:
         parsed = date_parser.isoparse(str(value))
     except (ValueError, OverflowError):
@@ -508,7 +598,7 @@ def _timestamp(params: Mapping[str, Any], name: str) -> dt.datetime | None:
             [
                 _item(
                     "datetime_from_date_parsing",
-                    ["query", name],
+                    ["query", param.wire],
                     "Input should be a valid ISO 8601 datetime with a time zone",
                     value,
                 )

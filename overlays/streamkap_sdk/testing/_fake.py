@@ -6,9 +6,11 @@ import datetime as dt
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final, Literal, get_args
+from typing import Any, Final, Literal, Unpack, get_args
 
-from .._client import AsyncStreamkapClient, StreamkapClient
+from streamkap_api.surface import OPERATIONS, SERIES_POINT, MetricField
+
+from .._client import AsyncStreamkapClient, ClientOptions, StreamkapClient, check_options
 from .._errors import InvalidParameterError
 from .._params import effective_parameters, format_utc
 from ..sandbox._engine import (
@@ -37,7 +39,7 @@ class RecordedRequest:
     method: str
     path: str
     resource: str
-    """`pipelines` or `destinations`."""
+    """The resource the path belongs to (`pipelines`, `destinations`, ...)."""
     ids: list[str]
     """The ids the API acts on (body over query, comma-separated strings split)."""
     params: dict[str, Any]
@@ -107,15 +109,17 @@ class FakeStreamkap:
             **overrides,
         }
 
-    def client(self, **kwargs: Any) -> StreamkapClient:
-        """A StreamkapClient wired to the fake; `kwargs` override its settings."""
-        client = StreamkapClient(transport=self.transport(), **self._settings(kwargs))
+    def client(self, **options: Unpack[ClientOptions]) -> StreamkapClient:
+        """A StreamkapClient wired to the fake; `options` override its settings."""
+        check_options("FakeStreamkap.client", options)
+        client = StreamkapClient(transport=self.transport(), **self._settings(options))
         client._sleep = self.sleeps.append
         return client
 
-    def async_client(self, **kwargs: Any) -> AsyncStreamkapClient:
-        """An AsyncStreamkapClient wired to the fake; `kwargs` override its settings."""
-        client = AsyncStreamkapClient(transport=self.async_transport(), **self._settings(kwargs))
+    def async_client(self, **options: Unpack[ClientOptions]) -> AsyncStreamkapClient:
+        """An AsyncStreamkapClient wired to the fake; `options` override its settings."""
+        check_options("FakeStreamkap.async_client", options)
+        client = AsyncStreamkapClient(transport=self.async_transport(), **self._settings(options))
 
         async def sleep(seconds: float) -> None:
             self.sleeps.append(seconds)
@@ -129,27 +133,48 @@ class FakeStreamkap:
         self,
         entity_id: str,
         *,
-        latest: Mapping[str, Any] | None = None,
-        timesummary: Mapping[str, Any] | None = None,
-        timeseries: Mapping[str, Iterable[Point]] | None = None,
+        resource: str | None = None,
+        **blocks: Mapping[str, Any],
     ) -> None:
         """Answer `entity_id` with these blocks from now on, whatever the request asks for.
 
-        Metric names are the API's (`recordsLag`). Timeseries points are `(timestamp, value)`
-        pairs (a datetime or an ISO 8601 string) or `{"timestamp": ..., "value": ...}` objects.
+        Blocks and metrics are the response schema's (`latest={"recordsLag": 5}`; metric names
+        as the API spells them): an unknown block or metric, or a value of the wrong type, is a
+        ValueError naming what is known (for `resource`'s operation, or any operation). Time
+        series points are `(timestamp, value)` pairs (a datetime or an ISO 8601 string) or
+        `{"timestamp": ..., "value": ...}` objects.
         """
-        block: dict[str, Any] = {}
-        if latest is not None:
-            block["latest"] = dict(latest)
-        if timesummary is not None:
-            block["timesummary"] = dict(timesummary)
-        if timeseries is not None:
-            block["timeseries"] = {
-                name: [_point(p) for p in points] for name, points in timeseries.items()
-            }
-        if not block:
-            raise ValueError("give at least one of latest=, timesummary= or timeseries=")
-        self.engine.overrides[entity_id] = block
+        ops = [op for op in OPERATIONS if resource in (None, op.resource)]
+        if not ops:
+            known = ", ".join(op.resource for op in OPERATIONS)
+            raise ValueError(f"no resource {resource!r}; the API has: {known}")
+        known_blocks = list(dict.fromkeys(b for op in ops for b in op.metrics))
+        if not blocks:
+            raise ValueError(f"give at least one block: {', '.join(f'{b}=' for b in known_blocks)}")
+        programmed: dict[str, Any] = {}
+        for block, metrics in blocks.items():
+            fields = {f.wire: f for op in ops for f in op.metrics.get(block, ())}
+            if not fields:
+                raise ValueError(
+                    f"unknown block {block}=; the response schema has: {', '.join(known_blocks)}"
+                )
+            if not isinstance(metrics, Mapping):
+                raise ValueError(f"{block}= must be a mapping of metric name to value")
+            served: dict[str, Any] = {}
+            for name, value in metrics.items():
+                field = fields.get(name)
+                if field is None:
+                    raise ValueError(
+                        f"unknown metric {name!r} in {block}=; the schema names: "
+                        f"{', '.join(fields)} (as the API spells them)"
+                    )
+                if field.series:
+                    served[name] = [_point(p, field, block) for p in value]
+                else:
+                    _check_type(value, field, block)
+                    served[name] = value
+            programmed[block] = served
+        self.engine.overrides[entity_id] = programmed
 
     def clear_metrics(self, entity_id: str | None = None) -> None:
         """Back to seeded metrics for `entity_id` (or for every id)."""
@@ -245,13 +270,36 @@ class FakeStreamkap:
         self.sleeps.clear()
 
 
-def _point(point: Point) -> dict[str, Any]:
+_TIME_KEY, _VALUE_KEY = SERIES_POINT
+_PY_TYPES: Final = {"integer": (int,), "number": (int, float), "string": (str,), "boolean": (bool,)}
+
+
+def _check_type(value: object, field: MetricField, where: str) -> None:
+    """`value` fits one of the field's declared types (None is null, always allowed)."""
+    if value is None:
+        return
+    for kind in field.types:
+        accepted = _PY_TYPES.get(kind)
+        if accepted is None or (
+            isinstance(value, accepted) and (kind == "boolean" or not isinstance(value, bool))
+        ):
+            return
+    raise ValueError(
+        f"{where}= {field.wire}: {value!r} is not {' or '.join(field.types)} (the schema's type)"
+    )
+
+
+def _point(point: Point, field: MetricField, block: str) -> dict[str, Any]:
     if isinstance(point, Mapping):
-        return dict(point)
-    moment, value = point
-    if isinstance(moment, dt.datetime) and moment.utcoffset() is None:
-        raise ValueError(f"timeseries timestamps must be aware datetimes, got {moment!r}")
-    return {"timestamp": moment if isinstance(moment, str) else format_utc(moment), "value": value}
+        entry = dict(point)
+    else:
+        moment, value = point
+        if isinstance(moment, dt.datetime) and moment.utcoffset() is None:
+            raise ValueError(f"timeseries timestamps must be aware datetimes, got {moment!r}")
+        stamp = moment if isinstance(moment, str) else format_utc(moment)
+        entry = {_TIME_KEY: stamp, _VALUE_KEY: value}
+    _check_type(entry.get(_VALUE_KEY), field, block)
+    return entry
 
 
 def _record(seen: Seen) -> RecordedRequest:
@@ -260,7 +308,9 @@ def _record(seen: Seen) -> RecordedRequest:
         params = effective_parameters(seen.query, body)
     except InvalidParameterError:
         params = {**seen.query, **(body or {})}
-    ids = params.get("ids")
+    op = next((op for op in OPERATIONS if op.path == seen.path), None)
+    ids_param = op.with_role("ids") if op is not None else None
+    ids = params.get(ids_param.wire) if ids_param is not None else None
     return RecordedRequest(
         method=seen.method,
         path=seen.path,

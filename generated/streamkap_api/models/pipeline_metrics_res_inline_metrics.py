@@ -12,26 +12,30 @@ if TYPE_CHECKING:
     from ..models.pipeline_base_metrics import PipelineBaseMetrics
 
 
-T = TypeVar("T", bound="PipelineMetricsResConnectorMetricsType0")
+T = TypeVar("T", bound="PipelineMetricsResInlineMetrics")
 _new_instance = object.__new__
 
 
 @_attrs_define
-class PipelineMetricsResConnectorMetricsType0:
+class PipelineMetricsResInlineMetrics:
     additional_properties: dict[str, PipelineBaseMetrics] = _attrs_field(
         init=False, factory=dict
     )
 
-    def __getattr__(self, name: str) -> Any:
-        # `_from_dict` leaves `additional_properties` unset when there are none: an empty dict
-        # per object was a fifth of decoding a large response. The first read creates it.
-        if name != "additional_properties":
-            raise AttributeError(
-                f"{type(self).__name__!r} object has no attribute {name!r}"
-            )
-        empty: dict[str, PipelineBaseMetrics] = {}
-        self.additional_properties = empty
-        return empty
+    if (
+        not TYPE_CHECKING
+    ):  # hidden from type checkers: `model.misspelt_name` stays an error
+
+        def __getattr__(self, name: str) -> Any:
+            # `_from_dict` leaves `additional_properties` unset when there are none: an empty
+            # dict per object was a fifth of decoding a large response. The first read creates it.
+            if name != "additional_properties":
+                raise AttributeError(
+                    f"{type(self).__name__!r} object has no attribute {name!r}"
+                )
+            empty: dict[str, PipelineBaseMetrics] = {}
+            self.additional_properties = empty
+            return empty
 
     def to_dict(self) -> dict[str, Any]:
 
@@ -50,7 +54,7 @@ class PipelineMetricsResConnectorMetricsType0:
     def _from_dict(cls, d: Mapping[str, Any]) -> Self:
         if type(d) is not dict and not isinstance(d, Mapping):
             raise DecodeError.wrong_type([], "object", d)
-        pipeline_metrics_res_connector_metrics_type_0 = _new_instance(cls)
+        pipeline_metrics_res_inline_metrics = _new_instance(cls)
         additional_properties: dict[str, PipelineBaseMetrics] = {}
         try:
             for _key, _value in d.items():
@@ -59,10 +63,10 @@ class PipelineMetricsResConnectorMetricsType0:
         except DecodeError as e:
             e.path.insert(0, _key)
             raise
-        pipeline_metrics_res_connector_metrics_type_0.additional_properties = (
+        pipeline_metrics_res_inline_metrics.additional_properties = (
             additional_properties
         )
-        return pipeline_metrics_res_connector_metrics_type_0
+        return pipeline_metrics_res_inline_metrics
 
     @property
     def additional_keys(self) -> list[str]:

@@ -9,31 +9,35 @@ from attrs import field as _attrs_field
 from ..types import DecodeError
 
 if TYPE_CHECKING:
-    from ..models.pipeline_metrics_res_task_metrics_type_0_additional_property import (
-        PipelineMetricsResTaskMetricsType0AdditionalProperty,
+    from ..models.destination_metrics_res_task_metrics_entry import (
+        DestinationMetricsResTaskMetricsEntry,
     )
 
 
-T = TypeVar("T", bound="PipelineMetricsResTaskMetricsType0")
+T = TypeVar("T", bound="DestinationMetricsResTaskMetrics")
 _new_instance = object.__new__
 
 
 @_attrs_define
-class PipelineMetricsResTaskMetricsType0:
-    additional_properties: dict[
-        str, PipelineMetricsResTaskMetricsType0AdditionalProperty
-    ] = _attrs_field(init=False, factory=dict)
+class DestinationMetricsResTaskMetrics:
+    additional_properties: dict[str, DestinationMetricsResTaskMetricsEntry] = (
+        _attrs_field(init=False, factory=dict)
+    )
 
-    def __getattr__(self, name: str) -> Any:
-        # `_from_dict` leaves `additional_properties` unset when there are none: an empty dict
-        # per object was a fifth of decoding a large response. The first read creates it.
-        if name != "additional_properties":
-            raise AttributeError(
-                f"{type(self).__name__!r} object has no attribute {name!r}"
-            )
-        empty: dict[str, PipelineMetricsResTaskMetricsType0AdditionalProperty] = {}
-        self.additional_properties = empty
-        return empty
+    if (
+        not TYPE_CHECKING
+    ):  # hidden from type checkers: `model.misspelt_name` stays an error
+
+        def __getattr__(self, name: str) -> Any:
+            # `_from_dict` leaves `additional_properties` unset when there are none: an empty
+            # dict per object was a fifth of decoding a large response. The first read creates it.
+            if name != "additional_properties":
+                raise AttributeError(
+                    f"{type(self).__name__!r} object has no attribute {name!r}"
+                )
+            empty: dict[str, DestinationMetricsResTaskMetricsEntry] = {}
+            self.additional_properties = empty
+            return empty
 
     def to_dict(self) -> dict[str, Any]:
 
@@ -52,37 +56,31 @@ class PipelineMetricsResTaskMetricsType0:
     def _from_dict(cls, d: Mapping[str, Any]) -> Self:
         if type(d) is not dict and not isinstance(d, Mapping):
             raise DecodeError.wrong_type([], "object", d)
-        pipeline_metrics_res_task_metrics_type_0 = _new_instance(cls)
-        additional_properties: dict[
-            str, PipelineMetricsResTaskMetricsType0AdditionalProperty
-        ] = {}
+        destination_metrics_res_task_metrics = _new_instance(cls)
+        additional_properties: dict[str, DestinationMetricsResTaskMetricsEntry] = {}
         try:
             for _key, _value in d.items():
                 additional_properties[_key] = (
-                    PipelineMetricsResTaskMetricsType0AdditionalProperty._from_dict(
-                        _value
-                    )
+                    DestinationMetricsResTaskMetricsEntry._from_dict(_value)
                 )
 
         except DecodeError as e:
             e.path.insert(0, _key)
             raise
-        pipeline_metrics_res_task_metrics_type_0.additional_properties = (
+        destination_metrics_res_task_metrics.additional_properties = (
             additional_properties
         )
-        return pipeline_metrics_res_task_metrics_type_0
+        return destination_metrics_res_task_metrics
 
     @property
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties.keys())
 
-    def __getitem__(
-        self, key: str
-    ) -> PipelineMetricsResTaskMetricsType0AdditionalProperty:
+    def __getitem__(self, key: str) -> DestinationMetricsResTaskMetricsEntry:
         return self.additional_properties[key]
 
     def __setitem__(
-        self, key: str, value: PipelineMetricsResTaskMetricsType0AdditionalProperty
+        self, key: str, value: DestinationMetricsResTaskMetricsEntry
     ) -> None:
         self.additional_properties[key] = value
 
@@ -95,6 +93,6 @@ class PipelineMetricsResTaskMetricsType0:
 
 # Bound at import time, not inside `_from_dict` (a hot path); at the bottom so that models
 # that refer to each other still import cleanly.
-from ..models.pipeline_metrics_res_task_metrics_type_0_additional_property import (
-    PipelineMetricsResTaskMetricsType0AdditionalProperty,
+from ..models.destination_metrics_res_task_metrics_entry import (
+    DestinationMetricsResTaskMetricsEntry,
 )

@@ -12,26 +12,30 @@ if TYPE_CHECKING:
     from ..models.destination_base_metrics import DestinationBaseMetrics
 
 
-T = TypeVar("T", bound="DestinationMetricsResConnectorMetricsType0")
+T = TypeVar("T", bound="DestinationMetricsResTaskMetricsEntry")
 _new_instance = object.__new__
 
 
 @_attrs_define
-class DestinationMetricsResConnectorMetricsType0:
+class DestinationMetricsResTaskMetricsEntry:
     additional_properties: dict[str, DestinationBaseMetrics] = _attrs_field(
         init=False, factory=dict
     )
 
-    def __getattr__(self, name: str) -> Any:
-        # `_from_dict` leaves `additional_properties` unset when there are none: an empty dict
-        # per object was a fifth of decoding a large response. The first read creates it.
-        if name != "additional_properties":
-            raise AttributeError(
-                f"{type(self).__name__!r} object has no attribute {name!r}"
-            )
-        empty: dict[str, DestinationBaseMetrics] = {}
-        self.additional_properties = empty
-        return empty
+    if (
+        not TYPE_CHECKING
+    ):  # hidden from type checkers: `model.misspelt_name` stays an error
+
+        def __getattr__(self, name: str) -> Any:
+            # `_from_dict` leaves `additional_properties` unset when there are none: an empty
+            # dict per object was a fifth of decoding a large response. The first read creates it.
+            if name != "additional_properties":
+                raise AttributeError(
+                    f"{type(self).__name__!r} object has no attribute {name!r}"
+                )
+            empty: dict[str, DestinationBaseMetrics] = {}
+            self.additional_properties = empty
+            return empty
 
     def to_dict(self) -> dict[str, Any]:
 
@@ -50,7 +54,7 @@ class DestinationMetricsResConnectorMetricsType0:
     def _from_dict(cls, d: Mapping[str, Any]) -> Self:
         if type(d) is not dict and not isinstance(d, Mapping):
             raise DecodeError.wrong_type([], "object", d)
-        destination_metrics_res_connector_metrics_type_0 = _new_instance(cls)
+        destination_metrics_res_task_metrics_entry = _new_instance(cls)
         additional_properties: dict[str, DestinationBaseMetrics] = {}
         try:
             for _key, _value in d.items():
@@ -59,10 +63,10 @@ class DestinationMetricsResConnectorMetricsType0:
         except DecodeError as e:
             e.path.insert(0, _key)
             raise
-        destination_metrics_res_connector_metrics_type_0.additional_properties = (
+        destination_metrics_res_task_metrics_entry.additional_properties = (
             additional_properties
         )
-        return destination_metrics_res_connector_metrics_type_0
+        return destination_metrics_res_task_metrics_entry
 
     @property
     def additional_keys(self) -> list[str]:

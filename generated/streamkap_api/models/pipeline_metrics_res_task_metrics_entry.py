@@ -9,29 +9,33 @@ from attrs import field as _attrs_field
 from ..types import DecodeError
 
 if TYPE_CHECKING:
-    from ..models.destination_base_metrics import DestinationBaseMetrics
+    from ..models.pipeline_base_metrics import PipelineBaseMetrics
 
 
-T = TypeVar("T", bound="DestinationMetricsResInlineMetricsType0")
+T = TypeVar("T", bound="PipelineMetricsResTaskMetricsEntry")
 _new_instance = object.__new__
 
 
 @_attrs_define
-class DestinationMetricsResInlineMetricsType0:
-    additional_properties: dict[str, DestinationBaseMetrics] = _attrs_field(
+class PipelineMetricsResTaskMetricsEntry:
+    additional_properties: dict[str, PipelineBaseMetrics] = _attrs_field(
         init=False, factory=dict
     )
 
-    def __getattr__(self, name: str) -> Any:
-        # `_from_dict` leaves `additional_properties` unset when there are none: an empty dict
-        # per object was a fifth of decoding a large response. The first read creates it.
-        if name != "additional_properties":
-            raise AttributeError(
-                f"{type(self).__name__!r} object has no attribute {name!r}"
-            )
-        empty: dict[str, DestinationBaseMetrics] = {}
-        self.additional_properties = empty
-        return empty
+    if (
+        not TYPE_CHECKING
+    ):  # hidden from type checkers: `model.misspelt_name` stays an error
+
+        def __getattr__(self, name: str) -> Any:
+            # `_from_dict` leaves `additional_properties` unset when there are none: an empty
+            # dict per object was a fifth of decoding a large response. The first read creates it.
+            if name != "additional_properties":
+                raise AttributeError(
+                    f"{type(self).__name__!r} object has no attribute {name!r}"
+                )
+            empty: dict[str, PipelineBaseMetrics] = {}
+            self.additional_properties = empty
+            return empty
 
     def to_dict(self) -> dict[str, Any]:
 
@@ -50,28 +54,28 @@ class DestinationMetricsResInlineMetricsType0:
     def _from_dict(cls, d: Mapping[str, Any]) -> Self:
         if type(d) is not dict and not isinstance(d, Mapping):
             raise DecodeError.wrong_type([], "object", d)
-        destination_metrics_res_inline_metrics_type_0 = _new_instance(cls)
-        additional_properties: dict[str, DestinationBaseMetrics] = {}
+        pipeline_metrics_res_task_metrics_entry = _new_instance(cls)
+        additional_properties: dict[str, PipelineBaseMetrics] = {}
         try:
             for _key, _value in d.items():
-                additional_properties[_key] = DestinationBaseMetrics._from_dict(_value)
+                additional_properties[_key] = PipelineBaseMetrics._from_dict(_value)
 
         except DecodeError as e:
             e.path.insert(0, _key)
             raise
-        destination_metrics_res_inline_metrics_type_0.additional_properties = (
+        pipeline_metrics_res_task_metrics_entry.additional_properties = (
             additional_properties
         )
-        return destination_metrics_res_inline_metrics_type_0
+        return pipeline_metrics_res_task_metrics_entry
 
     @property
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties.keys())
 
-    def __getitem__(self, key: str) -> DestinationBaseMetrics:
+    def __getitem__(self, key: str) -> PipelineBaseMetrics:
         return self.additional_properties[key]
 
-    def __setitem__(self, key: str, value: DestinationBaseMetrics) -> None:
+    def __setitem__(self, key: str, value: PipelineBaseMetrics) -> None:
         self.additional_properties[key] = value
 
     def __delitem__(self, key: str) -> None:
@@ -83,4 +87,4 @@ class DestinationMetricsResInlineMetricsType0:
 
 # Bound at import time, not inside `_from_dict` (a hot path); at the bottom so that models
 # that refer to each other still import cleanly.
-from ..models.destination_base_metrics import DestinationBaseMetrics
+from ..models.pipeline_base_metrics import PipelineBaseMetrics

@@ -9,31 +9,35 @@ from attrs import field as _attrs_field
 from ..types import DecodeError
 
 if TYPE_CHECKING:
-    from ..models.pipeline_metrics_res_topic_metrics_type_0_additional_property import (
-        PipelineMetricsResTopicMetricsType0AdditionalProperty,
+    from ..models.destination_metrics_res_topic_metrics_entry import (
+        DestinationMetricsResTopicMetricsEntry,
     )
 
 
-T = TypeVar("T", bound="PipelineMetricsResTopicMetricsType0")
+T = TypeVar("T", bound="DestinationMetricsResTopicMetrics")
 _new_instance = object.__new__
 
 
 @_attrs_define
-class PipelineMetricsResTopicMetricsType0:
-    additional_properties: dict[
-        str, PipelineMetricsResTopicMetricsType0AdditionalProperty
-    ] = _attrs_field(init=False, factory=dict)
+class DestinationMetricsResTopicMetrics:
+    additional_properties: dict[str, DestinationMetricsResTopicMetricsEntry] = (
+        _attrs_field(init=False, factory=dict)
+    )
 
-    def __getattr__(self, name: str) -> Any:
-        # `_from_dict` leaves `additional_properties` unset when there are none: an empty dict
-        # per object was a fifth of decoding a large response. The first read creates it.
-        if name != "additional_properties":
-            raise AttributeError(
-                f"{type(self).__name__!r} object has no attribute {name!r}"
-            )
-        empty: dict[str, PipelineMetricsResTopicMetricsType0AdditionalProperty] = {}
-        self.additional_properties = empty
-        return empty
+    if (
+        not TYPE_CHECKING
+    ):  # hidden from type checkers: `model.misspelt_name` stays an error
+
+        def __getattr__(self, name: str) -> Any:
+            # `_from_dict` leaves `additional_properties` unset when there are none: an empty
+            # dict per object was a fifth of decoding a large response. The first read creates it.
+            if name != "additional_properties":
+                raise AttributeError(
+                    f"{type(self).__name__!r} object has no attribute {name!r}"
+                )
+            empty: dict[str, DestinationMetricsResTopicMetricsEntry] = {}
+            self.additional_properties = empty
+            return empty
 
     def to_dict(self) -> dict[str, Any]:
 
@@ -52,37 +56,31 @@ class PipelineMetricsResTopicMetricsType0:
     def _from_dict(cls, d: Mapping[str, Any]) -> Self:
         if type(d) is not dict and not isinstance(d, Mapping):
             raise DecodeError.wrong_type([], "object", d)
-        pipeline_metrics_res_topic_metrics_type_0 = _new_instance(cls)
-        additional_properties: dict[
-            str, PipelineMetricsResTopicMetricsType0AdditionalProperty
-        ] = {}
+        destination_metrics_res_topic_metrics = _new_instance(cls)
+        additional_properties: dict[str, DestinationMetricsResTopicMetricsEntry] = {}
         try:
             for _key, _value in d.items():
                 additional_properties[_key] = (
-                    PipelineMetricsResTopicMetricsType0AdditionalProperty._from_dict(
-                        _value
-                    )
+                    DestinationMetricsResTopicMetricsEntry._from_dict(_value)
                 )
 
         except DecodeError as e:
             e.path.insert(0, _key)
             raise
-        pipeline_metrics_res_topic_metrics_type_0.additional_properties = (
+        destination_metrics_res_topic_metrics.additional_properties = (
             additional_properties
         )
-        return pipeline_metrics_res_topic_metrics_type_0
+        return destination_metrics_res_topic_metrics
 
     @property
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties.keys())
 
-    def __getitem__(
-        self, key: str
-    ) -> PipelineMetricsResTopicMetricsType0AdditionalProperty:
+    def __getitem__(self, key: str) -> DestinationMetricsResTopicMetricsEntry:
         return self.additional_properties[key]
 
     def __setitem__(
-        self, key: str, value: PipelineMetricsResTopicMetricsType0AdditionalProperty
+        self, key: str, value: DestinationMetricsResTopicMetricsEntry
     ) -> None:
         self.additional_properties[key] = value
 
@@ -95,6 +93,6 @@ class PipelineMetricsResTopicMetricsType0:
 
 # Bound at import time, not inside `_from_dict` (a hot path); at the bottom so that models
 # that refer to each other still import cleanly.
-from ..models.pipeline_metrics_res_topic_metrics_type_0_additional_property import (
-    PipelineMetricsResTopicMetricsType0AdditionalProperty,
+from ..models.destination_metrics_res_topic_metrics_entry import (
+    DestinationMetricsResTopicMetricsEntry,
 )

@@ -9,29 +9,35 @@ from attrs import field as _attrs_field
 from ..types import DecodeError
 
 if TYPE_CHECKING:
-    from ..models.pipeline_base_metrics import PipelineBaseMetrics
+    from ..models.pipeline_metrics_res_task_metrics_entry import (
+        PipelineMetricsResTaskMetricsEntry,
+    )
 
 
-T = TypeVar("T", bound="PipelineMetricsResInlineMetricsType0")
+T = TypeVar("T", bound="PipelineMetricsResTaskMetrics")
 _new_instance = object.__new__
 
 
 @_attrs_define
-class PipelineMetricsResInlineMetricsType0:
-    additional_properties: dict[str, PipelineBaseMetrics] = _attrs_field(
+class PipelineMetricsResTaskMetrics:
+    additional_properties: dict[str, PipelineMetricsResTaskMetricsEntry] = _attrs_field(
         init=False, factory=dict
     )
 
-    def __getattr__(self, name: str) -> Any:
-        # `_from_dict` leaves `additional_properties` unset when there are none: an empty dict
-        # per object was a fifth of decoding a large response. The first read creates it.
-        if name != "additional_properties":
-            raise AttributeError(
-                f"{type(self).__name__!r} object has no attribute {name!r}"
-            )
-        empty: dict[str, PipelineBaseMetrics] = {}
-        self.additional_properties = empty
-        return empty
+    if (
+        not TYPE_CHECKING
+    ):  # hidden from type checkers: `model.misspelt_name` stays an error
+
+        def __getattr__(self, name: str) -> Any:
+            # `_from_dict` leaves `additional_properties` unset when there are none: an empty
+            # dict per object was a fifth of decoding a large response. The first read creates it.
+            if name != "additional_properties":
+                raise AttributeError(
+                    f"{type(self).__name__!r} object has no attribute {name!r}"
+                )
+            empty: dict[str, PipelineMetricsResTaskMetricsEntry] = {}
+            self.additional_properties = empty
+            return empty
 
     def to_dict(self) -> dict[str, Any]:
 
@@ -50,28 +56,28 @@ class PipelineMetricsResInlineMetricsType0:
     def _from_dict(cls, d: Mapping[str, Any]) -> Self:
         if type(d) is not dict and not isinstance(d, Mapping):
             raise DecodeError.wrong_type([], "object", d)
-        pipeline_metrics_res_inline_metrics_type_0 = _new_instance(cls)
-        additional_properties: dict[str, PipelineBaseMetrics] = {}
+        pipeline_metrics_res_task_metrics = _new_instance(cls)
+        additional_properties: dict[str, PipelineMetricsResTaskMetricsEntry] = {}
         try:
             for _key, _value in d.items():
-                additional_properties[_key] = PipelineBaseMetrics._from_dict(_value)
+                additional_properties[_key] = (
+                    PipelineMetricsResTaskMetricsEntry._from_dict(_value)
+                )
 
         except DecodeError as e:
             e.path.insert(0, _key)
             raise
-        pipeline_metrics_res_inline_metrics_type_0.additional_properties = (
-            additional_properties
-        )
-        return pipeline_metrics_res_inline_metrics_type_0
+        pipeline_metrics_res_task_metrics.additional_properties = additional_properties
+        return pipeline_metrics_res_task_metrics
 
     @property
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties.keys())
 
-    def __getitem__(self, key: str) -> PipelineBaseMetrics:
+    def __getitem__(self, key: str) -> PipelineMetricsResTaskMetricsEntry:
         return self.additional_properties[key]
 
-    def __setitem__(self, key: str, value: PipelineBaseMetrics) -> None:
+    def __setitem__(self, key: str, value: PipelineMetricsResTaskMetricsEntry) -> None:
         self.additional_properties[key] = value
 
     def __delitem__(self, key: str) -> None:
@@ -83,4 +89,6 @@ class PipelineMetricsResInlineMetricsType0:
 
 # Bound at import time, not inside `_from_dict` (a hot path); at the bottom so that models
 # that refer to each other still import cleanly.
-from ..models.pipeline_base_metrics import PipelineBaseMetrics
+from ..models.pipeline_metrics_res_task_metrics_entry import (
+    PipelineMetricsResTaskMetricsEntry,
+)

@@ -12,26 +12,30 @@ if TYPE_CHECKING:
     from ..models.pipeline_base_metrics import PipelineBaseMetrics
 
 
-T = TypeVar("T", bound="PipelineMetricsResTaskMetricsType0AdditionalProperty")
+T = TypeVar("T", bound="PipelineMetricsResTopicMetricsEntry")
 _new_instance = object.__new__
 
 
 @_attrs_define
-class PipelineMetricsResTaskMetricsType0AdditionalProperty:
+class PipelineMetricsResTopicMetricsEntry:
     additional_properties: dict[str, PipelineBaseMetrics] = _attrs_field(
         init=False, factory=dict
     )
 
-    def __getattr__(self, name: str) -> Any:
-        # `_from_dict` leaves `additional_properties` unset when there are none: an empty dict
-        # per object was a fifth of decoding a large response. The first read creates it.
-        if name != "additional_properties":
-            raise AttributeError(
-                f"{type(self).__name__!r} object has no attribute {name!r}"
-            )
-        empty: dict[str, PipelineBaseMetrics] = {}
-        self.additional_properties = empty
-        return empty
+    if (
+        not TYPE_CHECKING
+    ):  # hidden from type checkers: `model.misspelt_name` stays an error
+
+        def __getattr__(self, name: str) -> Any:
+            # `_from_dict` leaves `additional_properties` unset when there are none: an empty
+            # dict per object was a fifth of decoding a large response. The first read creates it.
+            if name != "additional_properties":
+                raise AttributeError(
+                    f"{type(self).__name__!r} object has no attribute {name!r}"
+                )
+            empty: dict[str, PipelineBaseMetrics] = {}
+            self.additional_properties = empty
+            return empty
 
     def to_dict(self) -> dict[str, Any]:
 
@@ -50,9 +54,7 @@ class PipelineMetricsResTaskMetricsType0AdditionalProperty:
     def _from_dict(cls, d: Mapping[str, Any]) -> Self:
         if type(d) is not dict and not isinstance(d, Mapping):
             raise DecodeError.wrong_type([], "object", d)
-        pipeline_metrics_res_task_metrics_type_0_additional_property = _new_instance(
-            cls
-        )
+        pipeline_metrics_res_topic_metrics_entry = _new_instance(cls)
         additional_properties: dict[str, PipelineBaseMetrics] = {}
         try:
             for _key, _value in d.items():
@@ -61,8 +63,10 @@ class PipelineMetricsResTaskMetricsType0AdditionalProperty:
         except DecodeError as e:
             e.path.insert(0, _key)
             raise
-        pipeline_metrics_res_task_metrics_type_0_additional_property.additional_properties = additional_properties
-        return pipeline_metrics_res_task_metrics_type_0_additional_property
+        pipeline_metrics_res_topic_metrics_entry.additional_properties = (
+            additional_properties
+        )
+        return pipeline_metrics_res_topic_metrics_entry
 
     @property
     def additional_keys(self) -> list[str]:
