@@ -456,7 +456,8 @@ def _series_point(doc: Mapping[str, Any], operations: list[Op]) -> tuple[str, st
     for model in {m for op in operations for m in op.blocks.values()}:
         for sub in doc["components"]["schemas"][model].get("properties", {}).values():
             if _types(doc, sub)[0] == ("array",):
-                item = _deref(doc, sub.get("items", {}))
+                array = next(m for m in (_deref(doc, m) for m in _members(sub)) if "items" in m)
+                item = _deref(doc, array["items"])
                 props = item.get("properties", {})
                 time_key = next(
                     (k for k, v in props.items() if _types(doc, v)[0] == ("string",)), None
@@ -511,15 +512,12 @@ def _param(
         if "string" not in types:
             raise KnowledgeError(f"{where}: values given, but the spec types it {'|'.join(types)}")
         values, values_from = tuple(str(v) for v in table_values), "knowledge"
-    if "minimum" in facts:
-        if (
-            "integer" not in types
-            or isinstance(facts["minimum"], bool)
-            or not isinstance(facts["minimum"], int)
-        ):
-            raise KnowledgeError(
-                f"{where}: minimum needs an integer parameter and an integer value"
-            )
+    if "minimum" in facts and (
+        "integer" not in types
+        or isinstance(facts["minimum"], bool)
+        or not isinstance(facts["minimum"], int)
+    ):
+        raise KnowledgeError(f"{where}: minimum needs an integer parameter and an integer value")
     if facts.get("tokens") and not {"integer", "string"} <= set(types):
         raise KnowledgeError(f"{where}: tokens needs a parameter typed integer | string")
     if role in ("window_start", "window_end") and "string" not in types:
@@ -583,7 +581,8 @@ def _metric_fields(doc: Mapping[str, Any], model: str) -> list[Metric]:
         types, _formats, _values = _types(doc, sub)
         series = types == ("array",)
         if series:
-            item = _deref(doc, sub.get("items", {}))
+            array = next(m for m in map(lambda m: _deref(doc, m), _members(sub)) if "items" in m)
+            item = _deref(doc, array["items"])
             types = _types(doc, item.get("properties", {}).get("value", {}))[0]
         fields.append(
             Metric(
@@ -907,6 +906,7 @@ def render_resources(surface: Surface) -> str:
         "        params: dict[str, Any],",
         "        unknown: Mapping[str, Any],",
         "        options: dict[str, Any],",
+        "        /,",
         "    ) -> Any: ...",
         "",
     ]

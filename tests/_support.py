@@ -14,3 +14,14 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+def metric_names(resource: str, block: str = "latest") -> tuple[str, ...]:
+    """The wire names of a resource's metrics in one block, from the generated surface."""
+    from streamkap_api.surface import operation
+
+    return tuple(field.wire for field in operation(resource).metrics[block])
+
+
+PIPELINE_SERIES = metric_names("pipelines")
+DESTINATION_SERIES = metric_names("destinations", "timeseries")

@@ -24,10 +24,14 @@ from streamkap_sdk import (
     StreamkapClient,
 )
 from streamkap_sdk._merge import merge_responses
+from streamkap_sdk._operations import operation
 from streamkap_sdk.sandbox import Engine, Fault
 
+PIPELINES = operation("pipelines")
 Call = Callable[..., Awaitable[Any]]
 TEN_THOUSAND = [f"pipeline-{n:05d}" for n in range(10_000)]
+
+PIPELINES = operation("pipelines")
 
 
 @pytest.fixture(params=["sync", "async"])
@@ -277,7 +281,7 @@ def _latest(latency: float) -> dict[str, Any]:
 
 
 def test_entity_maps_are_unioned() -> None:
-    merged = merge_responses([
+    merged = merge_responses(PIPELINES, [
         _res(connector_metrics={"a": _latest(1)}, inline_metrics={"a": _latest(5)},
              task_metrics={"a": {"a-0": _latest(1)}}),
         _res(connector_metrics={"b": _latest(2), "a": _latest(1)},  # an equal repeat is fine
@@ -307,13 +311,13 @@ def test_entity_maps_are_unioned() -> None:
 )  # fmt: skip
 def test_a_key_with_two_values_is_an_error(parts: list[dict[str, Any]], path: tuple[str]) -> None:
     with pytest.raises(ChunkConflictError, match="different values") as caught:
-        merge_responses([_res(**p) for p in parts])
+        merge_responses(PIPELINES, [_res(**p) for p in parts])
     assert caught.value.path == path
 
 
 def test_account_metrics_kept_when_every_chunk_agrees() -> None:
     account = {"account": _latest(7)}
-    merged = merge_responses([
+    merged = merge_responses(PIPELINES, [
         _res(account_metrics=account, connector_metrics={"a": _latest(1)}, new_field=[1]),
         _res(account_metrics=account, connector_metrics={"b": _latest(2)}, new_field=[1]),
     ])  # fmt: skip
@@ -323,7 +327,7 @@ def test_account_metrics_kept_when_every_chunk_agrees() -> None:
 
 def test_differing_aggregates_are_dropped_with_one_warning() -> None:
     with pytest.warns(DroppedAggregateWarning) as record:
-        merged = merge_responses([
+        merged = merge_responses(PIPELINES, [
             _res(account_metrics={"account": _latest(1)}, new_total=1, same=True),
             _res(account_metrics={"account": _latest(2)}, new_total=2, same=True),
             _res(account_metrics={"account": _latest(1)}, same=True),

@@ -14,10 +14,10 @@ import warnings
 from pathlib import Path
 
 import pytest
+from _support import PIPELINE_SERIES
 
 from streamkap_sdk import DroppedAggregateWarning, cli
 from streamkap_sdk.sandbox import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Engine, Fault, Sandbox
-from streamkap_sdk.sandbox._data import PIPELINE_SERIES
 from streamkap_sdk.sandbox._server import free_port
 
 IDS = [f"pipe-{n:03d}" for n in range(150)]
@@ -219,7 +219,10 @@ def test_help_and_version(capsys: pytest.CaptureFixture[str]) -> None:
         "ids (--ids, --ids-file or both: at least one id in all)",
     ):
         assert text in out
-    level = "--level LEVEL connector (default), task or topic; other values are passed to the API"
+    level = (
+        "--level LEVEL Metrics aggregation level (e.g., 'connector', 'task', 'topic') "
+        "(default: connector); other values are passed to the API as given"
+    )
     assert level in " ".join(out.split())
     assert cli.main(["--version"]) == 0
     assert capsys.readouterr().out.startswith("streamkap-metrics ")

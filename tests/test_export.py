@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from _support import DESTINATION_SERIES, PIPELINE_SERIES
 
 import streamkap_sdk
 from streamkap_sdk import MetricRecord, StreamkapClient, StreamkapError, to_dataframe, to_records
 from streamkap_sdk._export import MissingDependencyError, entity_keys
-from streamkap_sdk.sandbox._data import DESTINATION_SERIES, PIPELINE_SERIES
 from streamkap_sdk.testing import FakeStreamkap
 
 END = dt.datetime(2025, 1, 15, 10, 0, tzinfo=dt.UTC)
@@ -63,7 +63,7 @@ def test_destinations_timeseries(client: StreamkapClient) -> None:
 def test_task_and_topic_levels(client: StreamkapClient, level: str) -> None:
     result = client.pipelines.metrics(["p1", "p2"], time_type="timesummary", level=level)
     rows = [r for r in to_records(result) if r.aggregation == level]
-    suffix = "-task-0" if level == "task" else ".topic"
+    suffix = f"-{level}-0"
     assert {(r.id, r.key) for r in rows} == {("p1", f"p1{suffix}"), ("p2", f"p2{suffix}")}
     assert {r.time_type for r in rows} == {"timesummary"}
     assert len(rows) == 2 * len(PIPELINE_SERIES)
@@ -116,7 +116,7 @@ def test_entity_keys_include_entities_without_values(client: StreamkapClient) ->
         ("account", "account", None),
     ]
     result = client.pipelines.metrics(["p1"], level="topic", time_type="timesummary")
-    assert entity_keys(result) == [("topic", "p1", "p1.topic"), ("account", "account", None)]
+    assert entity_keys(result) == [("topic", "p1", "p1-topic-0"), ("account", "account", None)]
     assert entity_keys(result) == entity_keys(result.to_dict())
 
 

@@ -95,7 +95,15 @@ def test_same_numbers_as_the_sandbox_server(client: StreamkapClient) -> None:
 
 async def test_programmable_responses(fake: FakeStreamkap, kit: Either) -> None:
     seeded = latest(await kit.metrics("pipelines", ["orders", "users"]), "users")
-    fake.set_metrics("orders", latest={"recordsLag": 5000, "status": "PAUSED", "new": 1})
+    with pytest.raises(ValueError, match=r"unknown metric 'new' in latest=.*recordsLag"):
+        fake.set_metrics("orders", latest={"recordsLag": 5000, "new": 1})
+    with pytest.raises(ValueError, match="recordsLag: 'many' is not integer or number"):
+        fake.set_metrics("orders", resource="destinations", latest={"recordsLag": "many"})
+    with pytest.raises(ValueError, match="unknown block hourly="):
+        fake.set_metrics("orders", hourly={"recordsLag": 1})
+    fake.set_metrics(
+        "orders", strict=False, latest={"recordsLag": 5000, "status": "PAUSED", "new": 1}
+    )
     result = await kit.metrics("pipelines", ["orders", "users"])
     assert latest(result, "orders") == {"recordsLag": 5000, "status": "PAUSED", "new": 1}
     assert latest(result, "users") == seeded  # other ids keep their seeded numbers

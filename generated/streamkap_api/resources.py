@@ -40,6 +40,7 @@ class Call(Protocol):
         params: dict[str, Any],
         unknown: Mapping[str, Any],
         options: dict[str, Any],
+        /,
     ) -> Any: ...
 
 

@@ -772,7 +772,7 @@ OPERATIONS: tuple[Operation, ...] = (
                     MetricField(
                         name="latency",
                         wire="latency",
-                        types=(),
+                        types=("integer", "number"),
                         series=True,
                         title="Latency",
                         description="",
@@ -796,7 +796,7 @@ OPERATIONS: tuple[Operation, ...] = (
                     MetricField(
                         name="records_lag",
                         wire="recordsLag",
-                        types=(),
+                        types=("integer", "number"),
                         series=True,
                         title="Recordslag",
                         description="",
@@ -820,7 +820,7 @@ OPERATIONS: tuple[Operation, ...] = (
                     MetricField(
                         name="sink_record_send_total",
                         wire="sinkRecordSendTotal",
-                        types=(),
+                        types=("integer", "number"),
                         series=True,
                         title="Sinkrecordsendtotal",
                         description="",

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Self, TypedDict, Unpack
 
 import httpx
+
 from streamkap_api.resources import AsyncResources, Resources
 
 from ._auth import (

@@ -30,6 +30,14 @@ PANDAS_HINT: Final = (
 )
 
 _TIME_KEY, _VALUE_KEY = SERIES_POINT
+#: Blocks whose metrics the schema declares as time series (a value that is not a list there
+#: is skipped; elsewhere a list value is read as a series too).
+_SERIES_BLOCKS: Final = frozenset(
+    block
+    for op in OPERATIONS
+    for block, fields in op.metrics.items()
+    if any(f.series for f in fields)
+)
 
 
 def aggregation(entity_map: EntityMap) -> str:
@@ -151,8 +159,11 @@ def _flatten(
     for time_type, block in base.items():
         if not isinstance(block, Mapping):
             continue
+        series_block = time_type in _SERIES_BLOCKS
         for metric, value in block.items():
             if not isinstance(value, list):
+                if series_block:
+                    continue  # a series that is null or not a list: no points
                 rows.append(MetricRecord(entity_id, label, key, time_type, metric, None, value))
                 continue
             for point in value:  # a time series

@@ -56,7 +56,7 @@ class Prepared:
 
 def prepare(
     op: Operation,
-    ids: IdList | None,
+    ids: object,
     params: Mapping[str, Any],
     *,
     max_ids_per_request: int,
@@ -181,12 +181,11 @@ def _checked_query(
             start = end - since
         except OverflowError:
             raise InvalidParameterError(SINCE, f"{since!r} reaches before year 1") from None
-    if start_param is not None and end_param is not None:
-        if start is not None and end is not None and start > end:
-            raise InvalidParameterError(
-                start_param.name,
-                f"{format_utc(start)} is after {end_param.name} {format_utc(end)}",
-            )
+    if start_param and end_param and start is not None and end is not None and start > end:
+        raise InvalidParameterError(
+            start_param.name,
+            f"{format_utc(start)} is after {end_param.name} {format_utc(end)}",
+        )
     if start is not None and start_param is not None:
         query[start_param.name] = format_utc(start)
     if end is not None and end_param is not None:

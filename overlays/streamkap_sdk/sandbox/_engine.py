@@ -525,8 +525,11 @@ def _checked(param: QueryParam, value: Any) -> Any:
         return str(value)
     if param.role == "step_unit" and param.seconds and value not in param.seconds:
         # the sandbox can only build series for the units it knows the length of
-        expected = ", ".join(f"'{u}'" for u in param.seconds)
-        raise _Invalid([_item("literal_error", loc, f"Input should be one of {expected}", value)])
+        units = list(param.seconds)
+        expected = ", ".join(f"'{u}'" for u in units[:-1]) + f" or '{units[-1]}'"
+        raise _Invalid(
+            [_item("literal_error", loc, f"Input should be {expected}", value, expected=expected)]
+        )
     if "integer" in param.types:
         number = _int(value)
         if number is None:

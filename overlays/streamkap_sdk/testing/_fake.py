@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal, Unpack, get_args
 
@@ -134,13 +134,16 @@ class FakeStreamkap:
         entity_id: str,
         *,
         resource: str | None = None,
+        strict: bool = True,
         **blocks: Mapping[str, Any],
     ) -> None:
         """Answer `entity_id` with these blocks from now on, whatever the request asks for.
 
         Blocks and metrics are the response schema's (`latest={"recordsLag": 5}`; metric names
         as the API spells them): an unknown block or metric, or a value of the wrong type, is a
-        ValueError naming what is known (for `resource`'s operation, or any operation). Time
+        ValueError naming what is known (for `resource`'s operation, or any operation);
+        `strict=False` lets a test program metrics the spec does not name yet (the client puts
+        them in the model's `additional_properties`). Time
         series points are `(timestamp, value)` pairs (a datetime or an ISO 8601 string) or
         `{"timestamp": ..., "value": ...}` objects.
         """
@@ -154,7 +157,7 @@ class FakeStreamkap:
         programmed: dict[str, Any] = {}
         for block, metrics in blocks.items():
             fields = {f.wire: f for op in ops for f in op.metrics.get(block, ())}
-            if not fields:
+            if not fields and strict:
                 raise ValueError(
                     f"unknown block {block}=; the response schema has: {', '.join(known_blocks)}"
                 )
@@ -163,6 +166,9 @@ class FakeStreamkap:
             served: dict[str, Any] = {}
             for name, value in metrics.items():
                 field = fields.get(name)
+                if field is None and not strict:
+                    served[name] = value
+                    continue
                 if field is None:
                     raise ValueError(
                         f"unknown metric {name!r} in {block}=; the schema names: "
