@@ -35,7 +35,7 @@ from typing import Any
 import yaml
 
 ROLES = (
-    "ids", "id_list", "window_start", "window_end", "block", "step_unit", "step_count",
+    "split", "whole", "window_start", "window_end", "block", "step_unit", "step_count",
     "page_size", "page_number",
 )  # fmt: skip
 PARAMETER_FACTS = {
@@ -198,6 +198,7 @@ class Op:
     description: str
     params: list[Param]
     id_lists: tuple[str, ...]
+    ids: str
     body_model: str
     response_model: str
     entity_maps: list[EntityMap]
@@ -358,10 +359,10 @@ def derive(
         for wire in id_lists:
             if wire not in role_of:
                 role_of[wire] = (param_facts.get(wire) or {}).get("role")
-        id_roles = [w for w, r in role_of.items() if r == "ids"]
+        id_roles = [w for w, r in role_of.items() if r == "split"]
         if len(id_roles) != 1 or id_roles[0] not in id_lists:
             raise KnowledgeError(
-                f"{source}: parameters: exactly one body id list of {operation_id} needs role: ids "
+                f"{source}: parameters: exactly one body id list of {operation_id} needs role: split "
                 f"(body id lists: {', '.join(id_lists) or 'none'})"
             )
         ok = (
@@ -415,6 +416,7 @@ def derive(
                 description=str(spec_op.get("description", "")),
                 params=params,
                 id_lists=id_lists,
+                ids=id_roles[0],
                 body_model=body_ref or "",
                 response_model=response_ref,
                 entity_maps=entity_maps,
@@ -657,7 +659,7 @@ def render_surface(surface: Surface) -> str:
         "    minimum: int | None = None",
         "    tokens: bool = False  # a non-numeric string is an opaque token",
         "    paging: bool = False",
-        "    role: str | None = None  # ids, id_list, window_start, window_end",
+        "    role: str | None = None  # split, whole, window_start, window_end, block, step_*, page_*",
         "    cli: str | None = None  # CLI flag, when not --wire-name",
         "    selects: Mapping[str, str] = field(default_factory=_empty)  # value -> entity map",
         "    seconds: Mapping[str, int] = field(default_factory=_empty)  # step_unit: value -> s",
@@ -703,6 +705,7 @@ def render_surface(surface: Surface) -> str:
         "    description: str",
         "    query: tuple[QueryParam, ...]",
         "    id_lists: tuple[str, ...]  # body fields taking an array or a comma-separated string",
+        "    ids: str  # the id list split across requests (role: ids): the methods' positional",
         "    body_model: str",
         "    response_model: str",
         "    entity_maps: tuple[EntityMap, ...]",
@@ -771,6 +774,7 @@ def render_surface(surface: Surface) -> str:
             lines.append("            QueryParam(" + ", ".join(args) + "),")
         lines.append("        ),")
         lines.append(f"        id_lists={_tuple(map(_lit, op.id_lists))},")
+        lines.append(f"        ids={_lit(op.ids)},")
         lines.append(f"        body_model={_lit(op.body_model)},")
         lines.append(f"        response_model={_lit(op.response_model)},")
         lines.append("        entity_maps=(")
@@ -814,7 +818,7 @@ def render_surface(surface: Surface) -> str:
 
 
 def _annotation(p: Param, alias: str | None) -> str:
-    if p.facts.get("role") in ("ids", "id_list"):
+    if p.facts.get("role") in ("split", "whole"):
         return "IdList | None"
     if p.facts.get("role") in ("window_start", "window_end") or "date-time" in p.formats:
         return "datetime.datetime | str | None"
@@ -876,7 +880,20 @@ def render_resources(surface: Surface) -> str:
     ]
     for model in sorted({op.response_model for op in surface.operations}):
         lines.append(f"    from .models import {model}")
+    models = sorted({op.response_model for op in surface.operations})
+    exported = [
+        *models,
+        *(f"{p}{_pascal(op.resource)}Resource" for op in surface.operations for p in ("", "Async")),
+        *aliases,
+        "AsyncResources",
+        "IdList",
+        "Resources",
+    ]
     lines += [
+        "",
+        "#: The response models, for `from streamkap_sdk import ...` (see streamkap_sdk.__init__).",
+        f"RESPONSE_MODELS = {_tuple(map(_lit, models))}",
+        f"__all__ = [{', '.join(map(_lit, sorted(exported)))}]",
         "",
         "IdList = str | Iterable[str]",
         "Progress = Callable[[int, int], None]",
@@ -940,11 +957,7 @@ def render_resources(surface: Surface) -> str:
 def _resource_class(op: Op, is_async: bool, alias_of: Mapping[tuple[str, str], str]) -> list[str]:
     prefix = "Async" if is_async else ""
     cls = f"{prefix}{_pascal(op.resource)}Resource"
-    ids = (
-        next(p for p in op.params if p.facts.get("role") == "ids")
-        if any(p.facts.get("role") == "ids" for p in op.params)
-        else None
-    )
+    ids = next((p for p in op.params if p.wire == op.ids), None)
     window = any(p.facts.get("role") == "window_start" for p in op.params)
     ret = f"{op.response_model}"
     lines = [

@@ -18,6 +18,24 @@ from .surface import Operation, operation
 if TYPE_CHECKING:
     from .models import DestinationMetricsRes, PipelineMetricsRes
 
+#: The response models, for `from streamkap_sdk import ...` (see streamkap_sdk.__init__).
+RESPONSE_MODELS = ("DestinationMetricsRes", "PipelineMetricsRes")
+__all__ = [
+    "AsyncDestinationsResource",
+    "AsyncPipelinesResource",
+    "AsyncResources",
+    "DestinationMetricsRes",
+    "DestinationsResource",
+    "IdList",
+    "Level",
+    "PipelineMetricsRes",
+    "PipelinesResource",
+    "Resources",
+    "SortDir",
+    "TimeType",
+    "TimeUnit",
+]
+
 IdList = str | Iterable[str]
 Progress = Callable[[int, int], None]
 Timeout = float | httpx.Timeout | None

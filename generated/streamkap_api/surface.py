@@ -41,7 +41,9 @@ class QueryParam:
     minimum: int | None = None
     tokens: bool = False  # a non-numeric string is an opaque token
     paging: bool = False
-    role: str | None = None  # ids, id_list, window_start, window_end
+    role: str | None = (
+        None  # split, whole, window_start, window_end, block, step_*, page_*
+    )
     cli: str | None = None  # CLI flag, when not --wire-name
     selects: Mapping[str, str] = field(default_factory=_empty)  # value -> entity map
     seconds: Mapping[str, int] = field(default_factory=_empty)  # step_unit: value -> s
@@ -87,6 +89,7 @@ class Operation:
     description: str
     query: tuple[QueryParam, ...]
     id_lists: tuple[str, ...]  # body fields taking an array or a comma-separated string
+    ids: str  # the id list split across requests (role: ids): the methods' positional
     body_model: str
     response_model: str
     entity_maps: tuple[EntityMap, ...]
@@ -300,7 +303,7 @@ OPERATIONS: tuple[Operation, ...] = (
                 examples=(),
                 title="Tenant Ids",
                 description="A comma-separated list of Tenant IDs",
-                role="id_list",
+                role="whole",
             ),
             QueryParam(
                 name="ids",
@@ -312,7 +315,7 @@ OPERATIONS: tuple[Operation, ...] = (
                 examples=(),
                 title="Ids",
                 description="A comma-separated list of pipeline IDs",
-                role="ids",
+                role="split",
             ),
             QueryParam(
                 name="snapshot",
@@ -349,6 +352,7 @@ OPERATIONS: tuple[Operation, ...] = (
             ),
         ),
         id_lists=("ids", "tenant_ids"),
+        ids="ids",
         body_model="PipelineMetricsReqBody",
         response_model="PipelineMetricsRes",
         entity_maps=(
@@ -670,7 +674,7 @@ OPERATIONS: tuple[Operation, ...] = (
                 examples=(),
                 title="Tenant Ids",
                 description="A comma-separated list of Tenant IDs",
-                role="id_list",
+                role="whole",
             ),
             QueryParam(
                 name="ids",
@@ -682,7 +686,7 @@ OPERATIONS: tuple[Operation, ...] = (
                 examples=(),
                 title="Ids",
                 description="A comma-separated list of destination IDs",
-                role="ids",
+                role="split",
             ),
             QueryParam(
                 name="snapshot",
@@ -719,6 +723,7 @@ OPERATIONS: tuple[Operation, ...] = (
             ),
         ),
         id_lists=("ids", "tenant_ids"),
+        ids="ids",
         body_model="DestinationMetricsReqBody",
         response_model="DestinationMetricsRes",
         entity_maps=(

@@ -6,6 +6,8 @@ generated package). Anything under a leading underscore is private and may chang
 
 from typing import TYPE_CHECKING
 
+from streamkap_api.resources import RESPONSE_MODELS
+
 from ._access import MissingFieldError, entities, present
 from ._auth import Credentials
 from ._client import (
@@ -40,8 +42,8 @@ from ._params import ParameterOverrideWarning, effective_parameters, normalize_i
 from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
 from ._version import __version__
 
-if TYPE_CHECKING:
-    from streamkap_api.models import DestinationMetricsRes, PipelineMetricsRes
+if TYPE_CHECKING:  # the response models, by the names the generated resources export
+    from streamkap_api.resources import *  # noqa: F403
 
 __all__ = [
     "DEFAULT_MAX_CONCURRENCY",
@@ -59,7 +61,6 @@ __all__ = [
     "ClientClosedError",
     "ConfigurationError",
     "Credentials",
-    "DestinationMetricsRes",
     "DroppedAggregateWarning",
     "InternalServerError",
     "InvalidParameterError",
@@ -70,7 +71,6 @@ __all__ = [
     "NotFoundError",
     "ParameterOverrideWarning",
     "PermissionDeniedError",
-    "PipelineMetricsRes",
     "RateLimitError",
     "RetryPolicy",
     "StreamkapClient",
@@ -84,12 +84,13 @@ __all__ = [
     "present",
     "to_dataframe",
     "to_records",
+    *RESPONSE_MODELS,
 ]
 
 
 def __getattr__(name: str) -> object:
     # The response models are imported on first use: see `_operations` on import time.
-    if name in ("DestinationMetricsRes", "PipelineMetricsRes"):
+    if name in RESPONSE_MODELS:
         from streamkap_api import models
 
         return getattr(models, name)

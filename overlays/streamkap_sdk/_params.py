@@ -92,7 +92,7 @@ def _split(value: str) -> list[str]:
     return value.split(",")
 
 
-def normalize_id_list(value: object, *, name: str = "ids", strict: bool = True) -> list[str]:
+def normalize_id_list(value: object, *, name: str = "id list", strict: bool = True) -> list[str]:
     """A clean list of ids from a list, tuple, set or any iterable of strings, or from one
     comma-separated string.
 

@@ -98,8 +98,7 @@ def prepare(
             json.dumps(extra_body, allow_nan=False)
         except (TypeError, ValueError, RecursionError) as exc:
             raise InvalidParameterError("extra_body", f"not JSON-serialisable: {exc}") from None
-    ids_param = op.with_role("ids")
-    ids_name = ids_param.name if ids_param is not None else "ids"
+    ids_name = op.ids
     prepared = Prepared(
         ids=_id_list(ids_name, ids),
         id_lists={
@@ -215,9 +214,8 @@ def _query_value(value: object) -> bool:
 def request_kwargs(op: Operation, prepared: Prepared, ids: list[str]) -> dict[str, Any]:
     """httpx.Client.build_request kwargs for one request of the call, carrying `ids`."""
     fields: dict[str, Any] = {}
-    ids_param = op.with_role("ids")
     if ids:
-        fields[ids_param.wire if ids_param is not None else "ids"] = ids
+        fields[op.ids] = ids
     fields.update(prepared.id_lists)
     kwargs = build_kwargs(op)(body=body_model(op)(**fields), **prepared.query)
     if prepared.extra_query:

@@ -215,9 +215,9 @@ def _add_parameter_flags(group: argparse._ArgumentGroup) -> None:
     for param in params:
         kwargs: dict[str, Any] = {"dest": param.name, "help": _help(param)}
         target: Any = group
-        if param.role == "ids":
+        if param.role == "split":
             continue
-        if param.role == "id_list":
+        if param.role == "whole":
             kwargs.update(action="append", metavar="ID,ID,...")
             kwargs["help"] += "; comma-separated, may be repeated"
         elif param.role in ("window_start", "window_end"):
@@ -303,10 +303,10 @@ def _fetch(args: argparse.Namespace) -> Any:
     params: dict[str, Any] = {
         p.name: getattr(args, p.name)
         for p in parameters()
-        if p.role != "ids" and getattr(args, p.name, None) is not None
+        if p.role != "split" and getattr(args, p.name, None) is not None
     }
     for p in parameters():
-        if p.role == "id_list" and p.name in params:  # repeated flags of comma-separated ids
+        if p.role == "whole" and p.name in params:  # repeated flags of comma-separated ids
             params[p.name] = [i for value in params[p.name] for i in value.split(",")]
     if getattr(args, "since", None) is not None:
         params["since"] = args.since

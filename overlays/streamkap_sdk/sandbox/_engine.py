@@ -391,8 +391,7 @@ class Engine:
                     ]
                 )
             stamps = _data.timeline(start, end, step)
-        ids_param = op.with_role("ids")
-        requested = params.get(ids_param.wire if ids_param else "")
+        requested = params.get(op.ids)
         ids = [i for i in requested if isinstance(i, str)] if isinstance(requested, list) else []
         if size is not None:
             ids = ids[(int(page) - 1) * int(size) : int(page) * int(size)]
@@ -409,7 +408,7 @@ class Engine:
                 result[entity_map.wire] = {i: {f"{i}-{label}-0": metrics_of(i)} for i in ids}
             else:
                 result[entity_map.wire] = {i: metrics_of(i) for i in ids}
-        scope_param = op.with_role("id_list")
+        scope_param = op.with_role("whole")
         tenants = params.get(scope_param.wire) if scope_param else None
         scope = ",".join(map(str, tenants)) if isinstance(tenants, list) else ""
         for entity_map in op.entity_maps:
@@ -503,7 +502,7 @@ def _parse_body(op: Operation, body: bytes) -> dict[str, Any] | None:
 def _checked(param: QueryParam, value: Any) -> Any:
     """A parameter's value as the API reads it, or _Invalid (FastAPI's 422 items)."""
     loc = ["query", param.wire]
-    if param.role in ("ids", "id_list"):
+    if param.role in ("split", "whole"):
         return value  # already normalised lists (effective_parameters)
     if param.role in ("window_start", "window_end") or "date-time" in param.formats:
         return _timestamp(param, value)

@@ -315,8 +315,7 @@ def _record(seen: Seen) -> RecordedRequest:
     except InvalidParameterError:
         params = {**seen.query, **(body or {})}
     op = next((op for op in OPERATIONS if op.path == seen.path), None)
-    ids_param = op.with_role("ids") if op is not None else None
-    ids = params.get(ids_param.wire) if ids_param is not None else None
+    ids = params.get(op.ids) if op is not None else None
     return RecordedRequest(
         method=seen.method,
         path=seen.path,
