@@ -52,11 +52,18 @@ def _builder(where: str) -> Callable[..., dict[str, Any]]:
 
 
 def body_model(op: Operation) -> Any:
-    return op.model(op.body_model)
+    return _model(op.body_model)
 
 
 def response_model(op: Operation) -> Any:
-    return op.model(op.response_model)
+    return _model(op.response_model)
+
+
+@functools.cache
+def _model(name: str) -> Any:
+    from streamkap_api import models
+
+    return getattr(models, name)
 
 
 def operation_for(result: object) -> Operation | None:

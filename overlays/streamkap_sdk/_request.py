@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from ._errors import InvalidParameterError
-from ._operations import Operation, body_model, build_kwargs
+from ._operations import Operation, QueryParam, body_model, build_kwargs
 from ._params import (
     ID_LIST_KEYS,
     ParameterOverrideWarning,
@@ -35,6 +35,36 @@ IdList = str | Iterable[str]
 EXTRAS: Final = ("extra_query", "extra_body")
 SINCE: Final = "since"
 _QUERY_PRIMITIVES: Final = (str, int, float, bool)
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What `prepare` needs of an operation, worked out once per operation (per-call cost)."""
+
+    known: frozenset[str]
+    checked: tuple[QueryParam, ...]  # the query parameters checked by value (no id lists)
+    start: QueryParam | None
+    end: QueryParam | None
+
+
+_PLANS: dict[str, _Plan] = {}
+
+
+def _plan(op: Operation) -> _Plan:
+    plan = _PLANS.get(op.operation_id)
+    if plan is None:
+        window = ("window_start", "window_end")
+        plan = _PLANS[op.operation_id] = _Plan(
+            known=frozenset({p.name for p in op.query} | set(EXTRAS) | {SINCE}),
+            checked=tuple(
+                p
+                for p in op.query
+                if p.name not in op.id_lists and p.wire not in op.id_lists and p.role not in window
+            ),
+            start=op.with_role("window_start"),
+            end=op.with_role("window_end"),
+        )
+    return plan
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +99,8 @@ def prepare(
     `params` holds the method's keywords by Python name (None: not given), `unknown` any other
     keyword the caller passed. `stacklevel` points a ParameterOverrideWarning at the user's call.
     """
-    known = {p.name for p in op.query} | set(EXTRAS) | {SINCE}
-    strays = sorted(set(unknown or {}) | (set(params) - known))
+    plan = _plan(op)
+    strays = sorted(set(unknown or {}) | (params.keys() - plan.known))
     if strays:
         name = strays[0]
         param = op.param(name)
@@ -80,7 +110,7 @@ def prepare(
             f"unknown parameter of {op.resource}.metrics; pass it as {hint}"
             + ("" if param is not None else " (for parameters the SDK does not name)"),
         )
-    query = _checked_query(op, params, now)
+    query = _checked_query(op, plan, params, now)
     extra_query = _extras("extra_query", params.get("extra_query"))
     extra_body = _extras("extra_body", params.get("extra_body"))
     for key, value in extra_query.items():
@@ -150,21 +180,17 @@ def _id_list(name: str, value: object) -> list[str]:
 
 
 def _checked_query(
-    op: Operation, params: Mapping[str, Any], now: dt.datetime | None
+    op: Operation, plan: _Plan, params: Mapping[str, Any], now: dt.datetime | None
 ) -> dict[str, Any]:
     """The named query parameters, checked and normalised (generated-builder kwargs)."""
     query: dict[str, Any] = {}
-    window: dict[str, dt.datetime | None] = {}
-    for param in op.query:
-        if param.name in op.id_lists or param.wire in op.id_lists:
-            continue  # id lists travel in the body
+    for param in plan.checked:
         value = params.get(param.name)
-        if param.role in ("window_start", "window_end"):
-            window[param.role] = to_utc(param.name, value)
-        elif value is not None:
+        if value is not None:
             query[param.name] = check_param(param, value)
-    start_param, end_param = op.with_role("window_start"), op.with_role("window_end")
-    start, end = window.get("window_start"), window.get("window_end")
+    start_param, end_param = plan.start, plan.end
+    start = to_utc(start_param.name, params.get(start_param.name)) if start_param else None
+    end = to_utc(end_param.name, params.get(end_param.name)) if end_param else None
     since = params.get(SINCE)
     if since is not None:
         if start_param is None or end_param is None:
