@@ -292,7 +292,11 @@ def load_knowledge(path: Path) -> dict[str, Any]:
 
 
 def derive(
-    doc: Mapping[str, Any], knowledge: Mapping[str, Any], *, source: str = "knowledge.yaml"
+    doc: Mapping[str, Any],
+    knowledge: Mapping[str, Any],
+    *,
+    source: str = "knowledge.yaml",
+    lenient: bool = False,
 ) -> Surface:
     """The surface of the registered operations; raises KnowledgeError when the table misfits."""
     doc = normalize(doc)
@@ -317,6 +321,8 @@ def derive(
     for operation_id, extra in registry.items():
         extra = extra or {}
         where = f"{source}: operations.{operation_id}"
+        if operation_id not in ops_by_id and lenient:
+            continue  # the spec before an update: the table may already name what it adds
         if operation_id not in ops_by_id:
             known = ", ".join(sorted(ops_by_id))
             raise KnowledgeError(
@@ -427,13 +433,13 @@ def derive(
             )
         )
     for wire in param_facts:
-        if wire not in seen_params:
+        if wire not in seen_params and not lenient:
             raise KnowledgeError(
                 f"{source}: parameters.{wire}: no registered operation of the spec has a "
                 f"parameter {wire!r} (remove the entry, or fix its name)"
             )
     for wire in aggregates:
-        if wire not in seen_fields:
+        if wire not in seen_fields and not lenient:
             raise KnowledgeError(
                 f"{source}: responses.aggregates: no registered response has a field {wire!r}"
             )
@@ -1087,3 +1093,124 @@ def main() -> None:  # pragma: no cover - debugging aid
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+# -- what a spec change means for SDK users ------------------------------------------------------
+
+
+@dataclass
+class SdkChanges:
+    """The SDK-facing difference between two specs (for `make update-spec`)."""
+
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # breaking for users
+    changed: list[str] = field(default_factory=list)  # breaking: narrower values, new types
+
+    @property
+    def breaking(self) -> bool:
+        return bool(self.removed or self.changed)
+
+    @property
+    def bump(self) -> str:
+        return "major" if self.breaking else "minor" if self.added else "none"
+
+    def render(self, version: str = "") -> str:
+        lines = ["SDK change report (what SDK users see)"]
+        for title, items in (
+            ("added", self.added),
+            ("removed [BREAKING]", self.removed),
+            ("changed [BREAKING]", self.changed),
+        ):
+            if items:
+                lines += ["", f"{title}:", *(f"  - {item}" for item in items)]
+        if not (self.added or self.removed or self.changed):
+            lines += ["", "nothing changes for SDK users"]
+        lines += ["", f"version bump needed: {self.bump}" + (f" (from {version})" if version else "")]
+        if self.bump != "none":
+            lines += ["", "CHANGELOG entry to paste:", "", *self.changelog(version)]
+        return "\n".join(lines)
+
+    def changelog(self, version: str = "") -> list[str]:
+        head = f"## {_bumped(version, self.bump)}" if version else "## Unreleased"
+        out = [head, ""]
+        for title, items in (("Added", self.added), ("Removed", self.removed), ("Changed", self.changed)):
+            if items:
+                out += [f"### {title}", *(f"- {item}" for item in items), ""]
+        return out
+
+
+def _bumped(version: str, bump: str) -> str:
+    try:
+        major, minor, _patch = (int(p) for p in version.split(".")[:3])
+    except ValueError:
+        return f"{version} ({bump} bump)"
+    if bump == "major":
+        return f"{major + 1}.0.0"
+    if bump == "minor":
+        return f"{major}.{minor + 1}.0"
+    return version
+
+
+def _model_attributes(doc: Mapping[str, Any]) -> dict[str, set[str]]:
+    normalized = normalize(doc)
+    return {
+        name: {_python_name(p) for p in (schema.get("properties") or {})}
+        for name, schema in normalized.get("components", {}).get("schemas", {}).items()
+        if isinstance(schema, dict)
+    }
+
+
+def sdk_changes(
+    old: Mapping[str, Any], new: Mapping[str, Any], knowledge: Mapping[str, Any]
+) -> SdkChanges:
+    """Keyword arguments, CLI flags, values, resources and model attributes added or removed."""
+    report = SdkChanges()
+    old_ops = derive(old, knowledge, lenient=True).operations if old else []
+    before = {op.resource: op for op in old_ops}
+    # lenient: a registered operation the new spec drops is reported here (as removed), and
+    # then refused by generation, which names the table entry to delete
+    after = {op.resource: op for op in derive(new, knowledge, lenient=True).operations}
+    for resource in after.keys() - before.keys():
+        report.added.append(f"client.{resource}.metrics() (both clients), CLI `streamkap-metrics {resource}`")
+    for resource in before.keys() - after.keys():
+        report.removed.append(f"client.{resource}.metrics() and CLI `streamkap-metrics {resource}`")
+    for resource in sorted(after.keys() & before.keys()):
+        was = {p.name: p for p in before[resource].params}
+        now = {p.name: p for p in after[resource].params}
+        for name in sorted(now.keys() - was.keys()):
+            flag = now[name].facts.get("cli") or "--" + now[name].wire.replace("_", "-")
+            report.added.append(f"{resource}.metrics({name}=...) and CLI flag {flag}")
+        for name in sorted(was.keys() - now.keys()):
+            flag = was[name].facts.get("cli") or "--" + was[name].wire.replace("_", "-")
+            report.removed.append(f"{resource}.metrics({name}=...) and CLI flag {flag}")
+        for name in sorted(now.keys() & was.keys()):
+            old_values, new_values = was[name].values, now[name].values
+            if old_values == new_values:
+                continue
+            if new_values is None:
+                report.added.append(f"{resource}.metrics({name}=): any value now passes")
+            elif old_values is None:
+                report.changed.append(f"{resource}.metrics({name}=): now one of {', '.join(new_values)}")
+            else:
+                gained = [v for v in new_values if v not in old_values]
+                lost = [v for v in old_values if v not in new_values]
+                if gained:
+                    report.added.append(f"{resource}.metrics({name}=): new value(s) {', '.join(gained)}")
+                if lost:
+                    report.removed.append(f"{resource}.metrics({name}=): value(s) {', '.join(lost)} gone")
+            if set(now[name].types) != set(was[name].types):
+                report.changed.append(
+                    f"{resource}.metrics({name}=): type {'|'.join(was[name].types)} -> {'|'.join(now[name].types)}"
+                )
+    old_attrs = _model_attributes(old) if old else {}
+    new_attrs = _model_attributes(new)
+    for model in sorted(new_attrs):
+        for attr in sorted(new_attrs[model] - old_attrs.get(model, set())):
+            report.added.append(f"{model}.{attr}")
+    for model in sorted(old_attrs):
+        if model not in new_attrs:
+            report.removed.append(f"model {model}")
+            continue
+        for attr in sorted(old_attrs[model] - new_attrs[model]):
+            report.removed.append(f"{model}.{attr}")
+    return report

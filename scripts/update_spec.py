@@ -34,6 +34,7 @@ if str(SCRIPTS) not in sys.path:
 from extract_spec import ExtractionError, dump, merge, parse_document, read_source  # noqa: E402
 from generate import generate_into  # noqa: E402
 from spec_diff import Report, compare  # noqa: E402
+from surface import KnowledgeError, load_knowledge, sdk_changes  # noqa: E402
 
 EXIT_REGENERATION_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -101,6 +102,11 @@ def _breaking_banner(report: Report) -> str:
     )
 
 
+def _sdk_version() -> str:
+    text = (ROOT / "overlays" / "streamkap_sdk" / "_version.py").read_text(encoding="utf-8")
+    return text.split("=", 1)[1].strip().strip("\"'") if "=" in text else ""
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sources", nargs="+", help="spec files, docs pages, or URLs")
@@ -125,11 +131,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"update_spec: nothing changed ({_shown(spec_path)} left as is)", file=sys.stderr)
         return EXIT_BAD_INPUT
 
-    report = compare(load_current(spec_path), new)
+    current = load_current(spec_path)
+    report = compare(current, new)
     print(report.render())
+    try:
+        sdk = sdk_changes(current, new, load_knowledge(ROOT / "openapi" / "knowledge.yaml"))
+    except KnowledgeError as exc:
+        print(f"update_spec: {exc}", file=sys.stderr)
+        print(f"update_spec: nothing changed ({_shown(spec_path)} left as is)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print("\n" + sdk.render(_sdk_version()))
     if report.breaking:
         print("\n" + _breaking_banner(report))
-    if report.breaking and args.fail_on_breaking:
+    if (report.breaking or sdk.breaking) and args.fail_on_breaking:
         print("update_spec: --fail-on-breaking given; nothing written", file=sys.stderr)
         return EXIT_BREAKING
 

@@ -25,3 +25,20 @@ def metric_names(resource: str, block: str = "latest") -> tuple[str, ...]:
 
 PIPELINE_SERIES = metric_names("pipelines")
 DESTINATION_SERIES = metric_names("destinations", "timeseries")
+
+
+def served_aggregations(resource: str, level: str | None = None) -> list[str]:
+    """The per-entity aggregations the sandbox answers with for `level` (its default when None):
+    the map the level selects plus any map no level selects (a map the spec added), in the
+    order `to_records` walks them. Derived from the surface, so tests follow spec updates."""
+    from streamkap_api.surface import operation
+
+    op = operation(resource)
+    selector = next(p for p in op.query if p.selects)
+    chosen = selector.selects.get(level or selector.default or "")
+    claimed = set(selector.selects.values())
+    return [
+        m.wire.removesuffix("_metrics")
+        for m in op.entity_maps
+        if m.per_entity and (m.wire == chosen or m.wire not in claimed)
+    ]

@@ -14,8 +14,9 @@ import warnings
 from pathlib import Path
 
 import pytest
-from _support import PIPELINE_SERIES
+from _support import PIPELINE_SERIES, served_aggregations
 
+from streamkap_api.surface import OPERATIONS
 from streamkap_sdk import DroppedAggregateWarning, cli
 from streamkap_sdk.sandbox import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Engine, Fault, Sandbox
 from streamkap_sdk.sandbox._server import free_port
@@ -49,7 +50,7 @@ def test_table_for_150_pipelines(sandbox: Sandbox, engine: Engine) -> None:
     header, *rows = done.stdout.splitlines()
     assert header.split() == ["aggregation", "id", *PIPELINE_SERIES]
     assert [row.split()[:2] for row in rows] == [
-        *(["connector", i] for i in IDS),
+        *([aggregation, i] for aggregation in served_aggregations("pipelines") for i in IDS),
         ["account", "account"],
     ]
     assert engine.metrics_requests == 1
@@ -92,7 +93,8 @@ def test_progress_bar_for_chunked_queries(sandbox: Sandbox, engine: Engine) -> N
     assert done.returncode == 0, done.stderr
     assert "3/3 requests" in done.stderr and done.stderr.endswith("\n")
     assert engine.metrics_requests == 3
-    assert len(done.stdout.splitlines()) == 1 + (len(IDS) + 1) * len(PIPELINE_SERIES)
+    entities = len(IDS) * len(served_aggregations("pipelines")) + 1  # + the account aggregate
+    assert len(done.stdout.splitlines()) == 1 + entities * len(PIPELINE_SERIES)
 
 
 def test_bad_credentials_exit_3(sandbox: Sandbox, engine: Engine) -> None:
@@ -208,8 +210,9 @@ def test_project_key(env: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[
 def test_help_and_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["--help"]) == 0
     out = capsys.readouterr().out
+    resources = ",".join(op.resource for op in OPERATIONS)
     assert out.startswith(
-        "usage: streamkap-metrics {pipelines,destinations} (--ids ID,ID,... and/or --ids-file FILE)"
+        f"usage: streamkap-metrics {{{resources}}} (--ids ID,ID,... and/or --ids-file FILE)"
     )
     for text in (
         "exit codes:",
@@ -256,7 +259,8 @@ def test_ids_and_ids_file_combine(
     ids_file.write_text("b\nc\n")
     assert cli.main(["pipelines", "--ids", "a", "--ids-file", str(ids_file)]) == 0
     rows = capsys.readouterr().out.splitlines()[1:]
-    assert [row.split()[1] for row in rows] == ["a", "b", "c", "account"]
+    per_map = ["a", "b", "c"] * len(served_aggregations("pipelines"))
+    assert [row.split()[1] for row in rows] == [*per_map, "account"]
 
 
 def test_interrupted_exit_130(
@@ -290,8 +294,11 @@ def test_table_keeps_entities_without_points(
     lead = ["aggregation", "id", "key"] if level == "task" else ["aggregation", "id"]
     assert header.split() == [*lead, *PIPELINE_SERIES]
     assert [row.split() for row in rows[:2]] == first_rows  # empty metric cells
-    assert [row.split()[:2] for row in rows[2:]] == [["account", "account"]]
-    assert err == NOTE.format(what="no points in the window", n="2 entities")
+    others = [r.split()[:2] for r in rows[2:]]
+    added = [agg for agg in served_aggregations("pipelines", level) if agg != level]
+    assert others == [*([agg, i] for agg in added for i in "ab"), ["account", "account"]]
+    n = 2 * (1 + len(added))
+    assert err == NOTE.format(what="no points in the window", n=f"{n} entities")
 
 
 def test_table_rows_for_null_and_empty_entities(capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,9 +9,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from _support import DESTINATION_SERIES, PIPELINE_SERIES
+from _support import DESTINATION_SERIES, PIPELINE_SERIES, metric_names, served_aggregations
 
 import streamkap_sdk
+from streamkap_api.surface import operation
 from streamkap_sdk import MetricRecord, StreamkapClient, StreamkapError, to_dataframe, to_records
 from streamkap_sdk._export import MissingDependencyError, entity_keys
 from streamkap_sdk.testing import FakeStreamkap
@@ -36,12 +37,9 @@ def test_pipelines_latest(client: StreamkapClient) -> None:
     assert {(r.key, r.time_type, r.timestamp) for r in records} == {(None, "latest", None)}
     latest = result.connector_metrics["p2"].latest
     by_metric = {r.metric: r.value for r in connector if r.id == "p2"}
-    assert by_metric == {
-        "latency": latest.latency,
-        "recordsLag": latest.records_lag,
-        "status": latest.status,
-    }
-    assert [r.aggregation for r in records[-len(PIPELINE_SERIES) :]] == ["account"] * 3
+    fields = operation("pipelines").metrics["latest"]
+    assert by_metric == {f.wire: getattr(latest, f.name) for f in fields}
+    assert [r.aggregation for r in records[-len(PIPELINE_SERIES) :]] == ["account"] * len(fields)
 
 
 def test_destinations_timeseries(client: StreamkapClient) -> None:
@@ -66,7 +64,7 @@ def test_task_and_topic_levels(client: StreamkapClient, level: str) -> None:
     suffix = f"-{level}-0"
     assert {(r.id, r.key) for r in rows} == {("p1", f"p1{suffix}"), ("p2", f"p2{suffix}")}
     assert {r.time_type for r in rows} == {"timesummary"}
-    assert len(rows) == 2 * len(PIPELINE_SERIES)
+    assert len(rows) == 2 * len(metric_names("pipelines", "timesummary"))
 
 
 def test_mapping_input_and_odd_shapes() -> None:
@@ -116,7 +114,12 @@ def test_entity_keys_include_entities_without_values(client: StreamkapClient) ->
         ("account", "account", None),
     ]
     result = client.pipelines.metrics(["p1"], level="topic", time_type="timesummary")
-    assert entity_keys(result) == [("topic", "p1", "p1-topic-0"), ("account", "account", None)]
+    added = [
+        (agg, "p1", None) for agg in served_aggregations("pipelines", "topic") if agg != "topic"
+    ]
+    assert entity_keys(result) == [
+        ("topic", "p1", "p1-topic-0"), *added, ("account", "account", None)
+    ]  # fmt: skip
     assert entity_keys(result) == entity_keys(result.to_dict())
 
 

@@ -1,0 +1,15 @@
+"""mypy --strict must accept this in the additively mutated copy (new parameter, value, metric,
+entity map and resource, all typed)."""
+
+from __future__ import annotations
+
+from streamkap_sdk import StreamkapClient, entities, present
+
+
+def use(client: StreamkapClient) -> int:
+    client.pipelines.metrics(["a"], metric_names="latency", time_type="realtime")
+    result = client.topics.metrics(["t"])
+    latest = present(entities(client.pipelines.metrics(["a"]).connector_metrics)["a"].latest)
+    backlog: int = present(latest.backlog_bytes)
+    partitions = entities(client.pipelines.metrics(["a"]).partition_metrics)
+    return backlog + len(partitions) + len(entities(result.connector_metrics))
