@@ -1125,7 +1125,10 @@ class SdkChanges:
                 lines += ["", f"{title}:", *(f"  - {item}" for item in items)]
         if not (self.added or self.removed or self.changed):
             lines += ["", "nothing changes for SDK users"]
-        lines += ["", f"version bump needed: {self.bump}" + (f" (from {version})" if version else "")]
+        lines += [
+            "",
+            f"version bump needed: {self.bump}" + (f" (from {version})" if version else ""),
+        ]
         if self.bump != "none":
             lines += ["", "CHANGELOG entry to paste:", "", *self.changelog(version)]
         return "\n".join(lines)
@@ -1133,7 +1136,11 @@ class SdkChanges:
     def changelog(self, version: str = "") -> list[str]:
         head = f"## {_bumped(version, self.bump)}" if version else "## Unreleased"
         out = [head, ""]
-        for title, items in (("Added", self.added), ("Removed", self.removed), ("Changed", self.changed)):
+        for title, items in (
+            ("Added", self.added),
+            ("Removed", self.removed),
+            ("Changed", self.changed),
+        ):
             if items:
                 out += [f"### {title}", *(f"- {item}" for item in items), ""]
         return out
@@ -1171,7 +1178,9 @@ def sdk_changes(
     # then refused by generation, which names the table entry to delete
     after = {op.resource: op for op in derive(new, knowledge, lenient=True).operations}
     for resource in after.keys() - before.keys():
-        report.added.append(f"client.{resource}.metrics() (both clients), CLI `streamkap-metrics {resource}`")
+        report.added.append(
+            f"client.{resource}.metrics() (both clients), CLI `streamkap-metrics {resource}`"
+        )
     for resource in before.keys() - after.keys():
         report.removed.append(f"client.{resource}.metrics() and CLI `streamkap-metrics {resource}`")
     for resource in sorted(after.keys() & before.keys()):
@@ -1190,14 +1199,20 @@ def sdk_changes(
             if new_values is None:
                 report.added.append(f"{resource}.metrics({name}=): any value now passes")
             elif old_values is None:
-                report.changed.append(f"{resource}.metrics({name}=): now one of {', '.join(new_values)}")
+                report.changed.append(
+                    f"{resource}.metrics({name}=): now one of {', '.join(new_values)}"
+                )
             else:
                 gained = [v for v in new_values if v not in old_values]
                 lost = [v for v in old_values if v not in new_values]
                 if gained:
-                    report.added.append(f"{resource}.metrics({name}=): new value(s) {', '.join(gained)}")
+                    report.added.append(
+                        f"{resource}.metrics({name}=): new value(s) {', '.join(gained)}"
+                    )
                 if lost:
-                    report.removed.append(f"{resource}.metrics({name}=): value(s) {', '.join(lost)} gone")
+                    report.removed.append(
+                        f"{resource}.metrics({name}=): value(s) {', '.join(lost)} gone"
+                    )
             if set(now[name].types) != set(was[name].types):
                 report.changed.append(
                     f"{resource}.metrics({name}=): type {'|'.join(was[name].types)} -> {'|'.join(now[name].types)}"

@@ -311,7 +311,7 @@ def test_table_rows_for_null_and_empty_entities(capsys: pytest.CaptureFixture[st
         "task_metrics": {"d": {}},
     }
     out = io.StringIO()
-    cli._write_table(result, out, time_type="timeseries")
+    cli._write_table(result, out, block="timeseries")
     assert [line.split() for line in out.getvalue().splitlines()] == [
         ["aggregation", "id", "timestamp", "latency"],
         ["connector", "a", "2025-01-15T10:00:00Z", "1"],

@@ -7,7 +7,7 @@ These two helpers give type checkers (and readers) the narrow types most code wa
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar, overload
 
 from ._errors import StreamkapError
 
@@ -41,14 +41,28 @@ def entities(value: EntityMap[T] | Unset | None) -> dict[str, T]:
     return dict(entries) if isinstance(entries, Mapping) else {}
 
 
-def present(value: T | Unset | None, what: str = "field") -> T:
+# mypy infers T from a union argument by joining its items (`int | str` -> `object`), so the
+# scalar unions the models use get their own overloads; pyright needs only the generic one.
+@overload
+def present(value: int | Unset | None, what: str = ...) -> int: ...  # type: ignore[overload-overlap]
+@overload
+def present(value: str | Unset | None, what: str = ...) -> str: ...  # type: ignore[overload-overlap]
+@overload
+def present(value: float | Unset | None, what: str = ...) -> float: ...  # type: ignore[overload-overlap]
+@overload
+def present(value: int | str | Unset | None, what: str = ...) -> int | str: ...  # type: ignore[overload-overlap]
+@overload
+def present(value: float | str | Unset | None, what: str = ...) -> float | str: ...
+@overload
+def present(value: T | Unset | None, what: str = ...) -> T: ...
+def present(value: object, what: str = "field") -> object:
     """`value` itself, or MissingFieldError when the API left it out (UNSET) or sent null.
 
     latest = present(metrics.latest, "latest")   # typed PipelineLatestMetrics
     """
     if not is_given(value):
         raise MissingFieldError(f"{what} is missing from the response")
-    return value  # type: ignore[return-value]  # narrowed by is_given, which mypy cannot see
+    return value
 
 
 def is_given(value: object) -> bool:

@@ -250,7 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with warnings.catch_warnings():
             warnings.showwarning = _warn
             result = _fetch(args)
-        _write(result, args.format, sys.stdout, time_type=_block(args))
+        _write(result, args.format, sys.stdout, block=_block(args))
         sys.stdout.flush()
     except (_UsageError, ConfigurationError, InvalidParameterError) as exc:
         return _fail(EXIT_USAGE, str(exc))
@@ -391,9 +391,9 @@ class _ProgressBar:
 # -- output -------------------------------------------------------------------------------
 
 
-def _write(result: Any, fmt: str, out: IO[str], *, time_type: str = "") -> None:
+def _write(result: Any, fmt: str, out: IO[str], *, block: str = "") -> None:
     if fmt == "table":
-        _write_table(result, out, time_type=time_type)
+        _write_table(result, out, block=block)
         return
     writers: dict[str, Callable[[Any, IO[str]], None]] = {"json": _write_json, "csv": _write_csv}
     writers[fmt](result, out)
@@ -421,7 +421,7 @@ def _write_csv(result: Any, out: IO[str]) -> None:
         writer.writerow([_cell(v) for v in record])
 
 
-def _write_table(result: Any, out: IO[str], *, time_type: str = "") -> None:
+def _write_table(result: Any, out: IO[str], *, block: str = "") -> None:
     """One row per (aggregation, id, task/topic, timestamp), one column per metric.
 
     Every entity of the response gets at least one row: one without values (e.g. a time series
@@ -467,7 +467,7 @@ def _write_table(result: Any, out: IO[str], *, time_type: str = "") -> None:
     for cells in body:
         out.write(line(cells) + "\n")
     if empty:
-        what = "no points in the window" if _is_series(time_type) else "no values"
+        what = "no points in the window" if _is_series(block) else "no values"
         noun = "entity" if empty == 1 else "entities"
         print(f"{PROG}: note: {what} for {empty} {noun} (their rows are empty)", file=sys.stderr)
 

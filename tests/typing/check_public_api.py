@@ -1,4 +1,5 @@
 """Never run, only type-checked (`make typecheck`): the public API as a user would write it."""
+# pyright: strict
 
 from __future__ import annotations
 
