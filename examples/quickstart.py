@@ -21,13 +21,16 @@ def main() -> None:
             pipelines.connector_metrics.additional_properties if pipelines.connector_metrics else {}
         )
         print(f"Latest metrics for {len(rows)} pipelines (first 5):")
-        print(f"  {'pipeline':<14} {'status':<9} {'latency':>10} {'records lag':>12}")
-        for pipeline_id, metrics in list(rows.items())[:5]:
-            latest = present(metrics.latest, f"latest metrics of {pipeline_id}")
-            print(
-                f"  {pipeline_id:<14} {latest.status!s:<9} {latest.latency!s:>10} "
-                f"{latest.records_lag!s:>12}"
-            )
+        table = {
+            pipeline_id: present(metrics.latest, f"latest metrics of {pipeline_id}").to_dict()
+            for pipeline_id, metrics in list(rows.items())[:5]
+        }
+        # every metric the API sent (the spec's and any newer one), in the API's own names
+        names = list(dict.fromkeys(name for values in table.values() for name in values))
+        print("  " + f"{'pipeline':<14}" + "".join(f"{name:>14}" for name in names))
+        for pipeline_id, values in table.items():
+            cells = "".join(f"{values.get(name)!s:>14}" for name in names)
+            print(f"  {pipeline_id:<14}{cells}")
 
         destination = client.destinations.metrics(
             [DESTINATION_ID], time_type="timeseries", time_unit="minute",
