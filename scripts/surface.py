@@ -619,6 +619,39 @@ def _tuple(items: Any) -> str:
     return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
 
 
+def _render_param(p: Param) -> str:
+    """The `QueryParam(...)` expression of one parameter."""
+    args = [
+        f"name={_lit(p.name)}",
+        f"wire={_lit(p.wire)}",
+        f"types={_tuple(map(_lit, p.types))}",
+        f"formats={_tuple(map(_lit, p.formats))}",
+        f"values={_tuple(map(_lit, p.values)) if p.values is not None else 'None'}",
+        f"values_from={_lit(p.values_from)}",
+        f"examples={_tuple(map(_lit, p.examples))}",
+        f"title={_lit(p.title)}",
+        f"description={_lit(p.description)}",
+    ]
+    f = p.facts
+    if f.get("default") is not None:
+        args.append(f"default={_lit(str(f['default']))}")
+    if "minimum" in f:
+        args.append(f"minimum={_lit(f['minimum'])}")
+    for flag in ("tokens", "paging"):
+        if f.get(flag):
+            args.append(f"{flag}=True")
+    if f.get("role"):
+        args.append(f"role={_lit(f['role'])}")
+    if f.get("cli"):
+        args.append(f"cli={_lit(f['cli'])}")
+    if f.get("seconds"):
+        args.append(f"seconds=MappingProxyType({_lit(dict(f['seconds']))})")
+    if f.get("selects"):
+        sel = {str(k): str(v) for k, v in f["selects"].items()}
+        args.append(f"selects=MappingProxyType({_lit(sel)})")
+    return "QueryParam(" + ", ".join(args) + ")"
+
+
 def render_surface(surface: Surface) -> str:
     """The source of `streamkap_api/surface.py`."""
     lines = [
@@ -734,8 +767,21 @@ def render_surface(surface: Surface) -> str:
         "        return getattr(models, name)",
         "",
         "",
-        "OPERATIONS: tuple[Operation, ...] = (",
     ]
+    # each distinct parameter once (the operations of the family share most of them)
+    names: dict[str, str] = {}
+    for op in surface.operations:
+        for p in op.params:
+            rendered = _render_param(p)
+            if rendered not in names:
+                base = f"_{p.wire.upper()}"
+                taken = set(names.values())
+                name, n = base, 2
+                while name in taken:
+                    name, n = f"{base}_{n}", n + 1
+                names[rendered] = name
+                lines += [f"{name} = {rendered}", ""]
+    lines += ["", "OPERATIONS: tuple[Operation, ...] = ("]
     for op in surface.operations:
         lines.append("    Operation(")
         lines += [
@@ -749,35 +795,7 @@ def render_surface(surface: Surface) -> str:
             "        query=(",
         ]
         for p in op.params:
-            args = [
-                f"name={_lit(p.name)}",
-                f"wire={_lit(p.wire)}",
-                f"types={_tuple(map(_lit, p.types))}",
-                f"formats={_tuple(map(_lit, p.formats))}",
-                f"values={_tuple(map(_lit, p.values)) if p.values is not None else 'None'}",
-                f"values_from={_lit(p.values_from)}",
-                f"examples={_tuple(map(_lit, p.examples))}",
-                f"title={_lit(p.title)}",
-                f"description={_lit(p.description)}",
-            ]
-            f = p.facts
-            if f.get("default") is not None:
-                args.append(f"default={_lit(str(f['default']))}")
-            if "minimum" in f:
-                args.append(f"minimum={_lit(f['minimum'])}")
-            for flag in ("tokens", "paging"):
-                if f.get(flag):
-                    args.append(f"{flag}=True")
-            if f.get("role"):
-                args.append(f"role={_lit(f['role'])}")
-            if f.get("cli"):
-                args.append(f"cli={_lit(f['cli'])}")
-            if f.get("seconds"):
-                args.append(f"seconds=MappingProxyType({_lit(dict(f['seconds']))})")
-            if f.get("selects"):
-                sel = {str(k): str(v) for k, v in f["selects"].items()}
-                args.append(f"selects=MappingProxyType({_lit(sel)})")
-            lines.append("            QueryParam(" + ", ".join(args) + "),")
+            lines.append(f"            {names[_render_param(p)]},")
         lines.append("        ),")
         lines.append(f"        id_lists={_tuple(map(_lit, op.id_lists))},")
         lines.append(f"        ids={_lit(op.ids)},")

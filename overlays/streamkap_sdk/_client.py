@@ -111,6 +111,15 @@ def check_options(owner: str, options: Mapping[str, object]) -> None:
             raise TypeError(f"{owner}() got an unexpected keyword argument {name!r}{hint}")
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Call:
+    prepared: Prepared
+    chunks: list[list[str]]
+    timeout: Timeout
+    max_retries: int | None
+    left: Callable[[], float | None]  # what is left of the call's deadline (raises past it)
+
+
 class _ClientBase:
     """What both clients share: settings, auth, policies. Only sending and sleeping differ."""
 
@@ -225,6 +234,29 @@ class _ClientBase:
     def _is_closed(self) -> bool:
         raise NotImplementedError
 
+    def _call(
+        self,
+        op: Operation,
+        ids: object,
+        params: dict[str, Any],
+        unknown: Mapping[str, Any],
+        options: dict[str, Any],
+    ) -> _Call:
+        """The checked pieces of one `metrics()` call (both clients), before anything is sent.
+
+        Called from `_run`: a ParameterOverrideWarning points at the user's call
+        (prepare <- _call <- _run <- metrics <- the user's code).
+        """
+        timeout, max_retries = options["timeout"], options["max_retries"]
+        left = self._deadline_clock(timeout, max_retries, options["deadline"])
+        prepared = prepare(
+            op, ids, params, unknown=unknown, max_ids_per_request=self.max_ids_per_request,
+            stacklevel=5,
+        )  # fmt: skip
+        return _Call(
+            prepared, prepared.chunks(self.max_ids_per_request), timeout, max_retries, left
+        )
+
     def _deadline_clock(
         self, timeout: Timeout, max_retries: int | None, deadline: float | None
     ) -> Callable[[], float | None]:
@@ -317,23 +349,13 @@ class StreamkapClient(_ClientBase, Resources):
         Raises InvalidParameterError before sending anything when an argument is wrong, and an
         APIError subclass when the API call fails after retries.
         """
-        timeout, max_retries, deadline = (
-            options["timeout"],
-            options["max_retries"],
-            options["deadline"],
-        )
-        left = self._deadline_clock(timeout, max_retries, deadline)
-        prepared = prepare(
-            op, ids, params, unknown=unknown, max_ids_per_request=self.max_ids_per_request,
-            stacklevel=4,  # prepare <- _run <- metrics <- the user's call
-        )  # fmt: skip
-        chunks = prepared.chunks(self.max_ids_per_request)
+        call = self._call(op, ids, params, unknown, options)
 
         def one(chunk: list[str]) -> Any:
-            return self._send(op, prepared, chunk, timeout, max_retries, left())
+            return self._send(op, call.prepared, chunk, call.timeout, call.max_retries, call.left())
 
         parts = gather_threads(
-            one, chunks, max_workers=self.max_concurrency, progress=options["progress"]
+            one, call.chunks, max_workers=self.max_concurrency, progress=options["progress"]
         )
         return merge_responses(op, parts, stacklevel=4)
 
@@ -409,23 +431,15 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
         options: dict[str, Any],
     ) -> Any:
         """One call of `await client.<resource>.metrics(...)`: check, split, send, merge."""
-        timeout, max_retries, deadline = (
-            options["timeout"],
-            options["max_retries"],
-            options["deadline"],
-        )
-        left = self._deadline_clock(timeout, max_retries, deadline)
-        prepared = prepare(
-            op, ids, params, unknown=unknown, max_ids_per_request=self.max_ids_per_request,
-            stacklevel=4,
-        )  # fmt: skip
-        chunks = prepared.chunks(self.max_ids_per_request)
+        call = self._call(op, ids, params, unknown, options)
 
         async def one(chunk: list[str]) -> Any:
-            return await self._send(op, prepared, chunk, timeout, max_retries, left())
+            return await self._send(
+                op, call.prepared, chunk, call.timeout, call.max_retries, call.left()
+            )
 
         parts = await gather_tasks(
-            one, chunks, max_concurrency=self.max_concurrency, progress=options["progress"]
+            one, call.chunks, max_concurrency=self.max_concurrency, progress=options["progress"]
         )
         return merge_responses(op, parts, stacklevel=4)
 
