@@ -213,7 +213,7 @@ def test_a_metric_the_spec_adds_is_exported_without_code() -> None:
 
 
 def test_the_spec_names_every_resource_and_metric() -> None:
-    """The exporter's view of the spec matches the generated models (until the surface lands)."""
+    """The exporter's view of the spec (the surface) matches the generated models."""
     found = {spec.resource: spec for spec in resources()}
     assert list(found) == ["pipelines", "destinations"]
     assert found["pipelines"].entity == "pipeline"
