@@ -28,7 +28,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from streamkap_api import models
 from streamkap_sdk import AsyncStreamkapClient, RetryPolicy, StreamkapClient, cli
 from streamkap_sdk.exporter import Exporter
-from streamkap_sdk.exporter._metrics import answer_from
+from streamkap_sdk.exporter._metrics import answer_from, prometheus_name
 from streamkap_sdk.exporter._spec import MetricField, Resource, resources
 from streamkap_sdk.sandbox import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Engine, Fault, Sandbox
 
@@ -116,7 +116,12 @@ def test_exposition_holds_the_sandbox_values(sandbox: Sandbox, engine: Engine) -
     assert families["streamkap_pipeline_records_lag"].type == "gauge"
     assert families["streamkap_pipeline_records_lag"].documentation.startswith("Recordslag")
 
-    # Every property of the generated latest-metrics models, read independently of the exporter.
+    # Every property of the generated latest-metrics models, read independently of the exporter;
+    # two destination names follow Prometheus's unit and suffix conventions.
+    renamed = {
+        "put_batch_max_time_ms": ("put_batch_max_time_seconds", 1000),
+        "partition_count": ("partitions", 1),
+    }
     for model, entity, latest in (
         (models.PipelineLatestMetrics, "pipeline", pipes),
         (models.DestinationLatestMetrics, "destination", dests),
@@ -127,11 +132,12 @@ def test_exposition_holds_the_sandbox_values(sandbox: Sandbox, engine: Engine) -
             for entity_id, block in latest.items():
                 value = getattr(block, field.name)
                 label = (f"{entity}_id", entity_id)
-                name = f"streamkap_{entity}_{field.name}"
+                stem, divisor = renamed.get(field.name, (field.name, 1))
+                name = f"streamkap_{entity}_{stem}"
                 if isinstance(value, str):
                     assert samples[(name, tuple(sorted([label, (field.name, value)])))] == 1
                 else:
-                    assert samples[(name, (label,))] == value, name
+                    assert samples[(name, (label,))] == value / divisor, name
                     kind = "counter" if name.endswith("_total") else "gauge"
                     assert families[name.removesuffix("_total")].type == kind
 
@@ -210,6 +216,26 @@ def test_a_metric_the_spec_adds_is_exported_without_code() -> None:
         family.documentation == f"Rowspersecond: Rate (latest rowsPerSecond of each {spec.entity})"
     )
     assert [(s.labels, s.value) for s in family.samples] == [({f"{spec.entity}_id": "p1"}, 3.5)]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected", "divisor"),
+    [
+        ("records_lag", "streamkap_pipeline_records_lag", 1),
+        ("put_batch_max_time_ms", "streamkap_pipeline_put_batch_max_time_seconds", 1000),
+        ("commit_us", "streamkap_pipeline_commit_seconds", 1e6),
+        ("partition_count", "streamkap_pipeline_partitions", 1),
+        ("open_batch_count", "streamkap_pipeline_open_batches", 1),
+        ("retry_count", "streamkap_pipeline_retries", 1),
+        ("bytes_consumed_total", "streamkap_pipeline_bytes_consumed_total", 1),
+        ("ms", "streamkap_pipeline_ms", 1),  # nothing before the unit: left alone
+        ("2xx-rate", "streamkap_pipeline_2xx_rate", 1),
+    ],
+)
+def test_names_follow_prometheus_conventions(name: str, expected: str, divisor: float) -> None:
+    resource = Resource("pipelines", "pipeline", ("connector_metrics",), ())
+    field = MetricField(name, name, ("number",), "Title", "")
+    assert prometheus_name(resource, field)[:2] == (expected, divisor)
 
 
 def test_the_spec_names_every_resource_and_metric() -> None:

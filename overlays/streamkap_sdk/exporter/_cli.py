@@ -198,7 +198,10 @@ def main(argv: Sequence[str] | None = None, *, prog: str = PROG) -> int:
         logging.getLogger("streamkap_sdk.exporter").info(
             "serving %s/metrics; refreshing %s every %g s",
             exporter.url,
-            ", ".join(f"{len(ids)} {name}" for name, ids in exporter.watched.items()),
+            ", ".join(
+                f"{name} ({len(ids)} id{'' if len(ids) == 1 else 's'})"
+                for name, ids in exporter.watched.items()
+            ),
             exporter.interval,
         )
         while True:  # the refresh thread never ends on its own; signals end the wait

@@ -6,6 +6,11 @@ one label `<entity>_id`. A property the spec types as a number is a gauge, or a 
 name ends in `_total` (a cumulative count, by the same convention); one typed only as a string
 is a state: `streamkap_pipeline_status{pipeline_id="...",status="RUNNING"} 1`. A numeric
 property that arrives as a string is parsed (`"42"`), or left out when it is not a number.
+
+Two more conventions (those `promtool check metrics` checks) shape a name: a unit abbreviation
+at the end becomes the base unit, with the value converted (`put_batch_max_time_ms` ->
+`..._seconds`, divided by 1000), and a gauge does not end in `_count`, which is reserved for
+histograms and summaries (`partition_count` -> `partitions`).
 """
 
 from __future__ import annotations
@@ -31,6 +36,33 @@ def metric_name(*parts: str) -> str:
     """`streamkap_<parts>` with anything Prometheus does not allow in a name replaced by `_`."""
     name = _INVALID.sub("_", "_".join((PREFIX, *parts)))
     return name if not name[0].isdigit() else f"_{name}"
+
+
+# unit abbreviation at the end of a property name -> (base unit, how many make one)
+_UNITS: Final = {"ms": ("seconds", 1e3), "us": ("seconds", 1e6), "ns": ("seconds", 1e9)}
+
+
+def _plural(words: str) -> str:
+    head, _, last = words.rpartition("_")
+    if last.endswith(("s", "x", "z", "ch", "sh")):
+        last += "es"
+    elif last.endswith("y") and last[-2:-1] not in ("a", "e", "i", "o", "u"):
+        last = last[:-1] + "ies"
+    else:
+        last += "s"
+    return f"{head}_{last}" if head else last
+
+
+def prometheus_name(resource: Resource, spec: MetricField) -> tuple[str, float, str]:
+    """(metric name, divisor of the values, unit note for HELP) of a numeric property."""
+    stem, divisor, note = spec.name, 1.0, ""
+    head, _, last = stem.rpartition("_")
+    if head and last in _UNITS:
+        unit, divisor = _UNITS[last]
+        stem, note = f"{head}_{unit}", f", in {unit}"
+    if stem.endswith("_count") and stem != "_count":
+        stem = _plural(stem.removesuffix("_count"))
+    return metric_name(resource.entity, stem), divisor, note
 
 
 def id_label(resource: Resource) -> str:
@@ -96,18 +128,17 @@ def answer_from(resource: Resource, data: Mapping[str, Any], fetched_at: float) 
     label = id_label(resource)
     families: list[Metric] = []
     for spec in resource.fields:
-        name = metric_name(resource.entity, spec.name)
         family: Metric
         if _numeric(spec):
-            if name.endswith("_total"):
-                family = CounterMetricFamily(name, _help(resource, spec), labels=[label])
-            else:
-                family = GaugeMetricFamily(name, _help(resource, spec), labels=[label])
+            name, divisor, note = prometheus_name(resource, spec)
+            kind = CounterMetricFamily if name.endswith("_total") else GaugeMetricFamily
+            family = kind(name, _help(resource, spec, note), labels=[label])
             for entity_id, block in blocks.items():
                 number = _number(block.get(spec.wire))
                 if number is not None and not (family.type == "counter" and math.isnan(number)):
-                    family.add_metric([entity_id], number)
+                    family.add_metric([entity_id], number / divisor)
         elif _state(spec):
+            name = metric_name(resource.entity, spec.name)
             state = metric_name(spec.name).removeprefix(f"{PREFIX}_")
             if state == label:
                 state = f"{state}_value"

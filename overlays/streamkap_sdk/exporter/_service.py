@@ -180,7 +180,8 @@ class Exporter:
         if snapshot.refreshes == 0:
             return True, "ok: first refresh running"
         state = "succeeded" if snapshot.up else "failed"
-        return True, f"ok: {snapshot.refreshes} refreshes, the last {state}"
+        count = f"{snapshot.refreshes} refresh{'' if snapshot.refreshes == 1 else 'es'}"
+        return True, f"ok: {count}, the last {state}"
 
     # -- refreshing --------------------------------------------------------------------------
 
