@@ -238,6 +238,24 @@ def test_names_follow_prometheus_conventions(name: str, expected: str, divisor: 
     assert prometheus_name(resource, field)[:2] == (expected, divisor)
 
 
+def test_two_properties_with_one_prometheus_name_give_one_family() -> None:
+    spec = Resource("pipelines", "pipeline", ("connector_metrics",), ())
+    grown = Resource(
+        spec.resource,
+        spec.entity,
+        spec.maps,
+        (
+            MetricField("partition_count", "partitionCount", ("integer",), "A", ""),
+            MetricField("partitions", "partitions", ("integer",), "B", ""),
+        ),
+    )
+    data = {"connector_metrics": {"p": {"latest": {"partitionCount": 3, "partitions": 4}}}}
+    families = answer_from(grown, data, fetched_at=0.0).families
+    assert [(f.name, [s.value for s in f.samples]) for f in families] == [
+        ("streamkap_pipeline_partitions", [3.0])
+    ]
+
+
 def test_the_spec_names_every_resource_and_metric() -> None:
     """The exporter's view of the spec (the surface) matches the generated models."""
     found = {spec.resource: spec for spec in resources()}

@@ -127,10 +127,13 @@ def answer_from(resource: Resource, data: Mapping[str, Any], fetched_at: float) 
     blocks = latest_blocks(resource, data)
     label = id_label(resource)
     families: list[Metric] = []
+    names: set[str] = set()
     for spec in resource.fields:
         family: Metric
         if _numeric(spec):
             name, divisor, note = prometheus_name(resource, spec)
+            if name in names:  # two properties, one Prometheus name: the first keeps it
+                continue
             kind = CounterMetricFamily if name.endswith("_total") else GaugeMetricFamily
             family = kind(name, _help(resource, spec, note), labels=[label])
             for entity_id, block in blocks.items():
@@ -139,6 +142,8 @@ def answer_from(resource: Resource, data: Mapping[str, Any], fetched_at: float) 
                     family.add_metric([entity_id], number / divisor)
         elif _state(spec):
             name = metric_name(resource.entity, spec.name)
+            if name in names:
+                continue
             state = metric_name(spec.name).removeprefix(f"{PREFIX}_")
             if state == label:
                 state = f"{state}_value"
@@ -151,6 +156,7 @@ def answer_from(resource: Resource, data: Mapping[str, Any], fetched_at: float) 
                     family.add_metric([entity_id, value], 1.0)
         else:
             continue
+        names.add(name)
         families.append(family)
     return Answer(tuple(families), len(blocks), fetched_at)
 

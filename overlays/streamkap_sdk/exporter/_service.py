@@ -186,7 +186,10 @@ class Exporter:
     # -- refreshing --------------------------------------------------------------------------
 
     def _run_loop(self) -> None:
-        asyncio.run(self._refresh_forever())
+        try:
+            asyncio.run(self._refresh_forever())
+        except Exception:  # a bug: say so; /healthz turns 503 as the loop is gone
+            log.exception("the refresh loop stopped")
 
     async def _refresh_forever(self) -> None:
         self._loop = asyncio.get_running_loop()
