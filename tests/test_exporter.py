@@ -6,6 +6,7 @@ Every exposition is read back with prometheus_client's own parsers.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 import signal
@@ -25,7 +26,8 @@ from prometheus_client.openmetrics.parser import (
 )
 from prometheus_client.parser import text_string_to_metric_families
 
-from streamkap_api import models
+from streamkap_api import models, surface
+from streamkap_api.types import Unset
 from streamkap_sdk import AsyncStreamkapClient, RetryPolicy, StreamkapClient, cli
 from streamkap_sdk.exporter import Exporter
 from streamkap_sdk.exporter._metrics import answer_from, prometheus_name
@@ -134,7 +136,9 @@ def test_exposition_holds_the_sandbox_values(sandbox: Sandbox, engine: Engine) -
                 label = (f"{entity}_id", entity_id)
                 stem, divisor = renamed.get(field.name, (field.name, 1))
                 name = f"streamkap_{entity}_{stem}"
-                if isinstance(value, str):
+                if value is None or isinstance(value, Unset):  # nothing to show
+                    assert not [k for k in samples if k[0] == name and label in k[1]], name
+                elif isinstance(value, str):
                     assert samples[(name, tuple(sorted([label, (field.name, value)])))] == 1
                 else:
                     assert samples[(name, (label,))] == value / divisor, name
@@ -207,7 +211,7 @@ def test_label_values_are_escaped(sandbox: Sandbox, engine: Engine) -> None:
 def test_a_metric_the_spec_adds_is_exported_without_code() -> None:
     spec = resources()[0]
     added = MetricField("rows_per_second", "rowsPerSecond", ("number",), "Rowspersecond", "Rate")
-    grown = Resource(spec.resource, spec.entity, spec.maps, (*spec.fields, added))
+    grown = dataclasses.replace(spec, fields=(*spec.fields, added))
     answer = answer_from(
         grown, {spec.maps[0]: {"p1": {"latest": {"rowsPerSecond": 3.5}}}}, fetched_at=0.0
     )
@@ -233,17 +237,18 @@ def test_a_metric_the_spec_adds_is_exported_without_code() -> None:
     ],
 )
 def test_names_follow_prometheus_conventions(name: str, expected: str, divisor: float) -> None:
-    resource = Resource("pipelines", "pipeline", ("connector_metrics",), ())
+    resource = Resource("pipelines", "pipeline", ("connector_metrics",), "latest", "time_type", ())
     field = MetricField(name, name, ("number",), "Title", "")
     assert prometheus_name(resource, field)[:2] == (expected, divisor)
 
 
 def test_two_properties_with_one_prometheus_name_give_one_family() -> None:
-    spec = Resource("pipelines", "pipeline", ("connector_metrics",), ())
     grown = Resource(
-        spec.resource,
-        spec.entity,
-        spec.maps,
+        "pipelines",
+        "pipeline",
+        ("connector_metrics",),
+        "latest",
+        "time_type",
         (
             MetricField("partition_count", "partitionCount", ("integer",), "A", ""),
             MetricField("partitions", "partitions", ("integer",), "B", ""),
@@ -259,16 +264,23 @@ def test_two_properties_with_one_prometheus_name_give_one_family() -> None:
 def test_the_spec_names_every_resource_and_metric() -> None:
     """The exporter's view of the spec (the surface) matches the generated models."""
     found = {spec.resource: spec for spec in resources()}
-    assert list(found) == ["pipelines", "destinations"]
-    assert found["pipelines"].entity == "pipeline"
-    assert found["pipelines"].maps[0] == "connector_metrics"
-    assert "account_metrics" not in found["pipelines"].maps  # an aggregate, not per id
-    wires = {f.name: f.wire for f in found["pipelines"].fields}
-    assert wires == {"latency": "latency", "records_lag": "recordsLag", "status": "status"}
-    lag = next(f for f in found["pipelines"].fields if f.name == "records_lag")
+    assert list(found) == [op.resource for op in surface.OPERATIONS]  # each has a latest block
+    assert list(found)[:2] == ["pipelines", "destinations"]
+    pipelines = found["pipelines"]
+    assert (pipelines.entity, pipelines.block, pipelines.block_param) == (
+        "pipeline", "latest", "time_type",
+    )  # fmt: skip
+    assert pipelines.maps[:2] == ("connector_metrics", "inline_metrics")
+    assert "account_metrics" not in pipelines.maps  # an aggregate, not per id
+    wires = {f.name: f.wire for f in pipelines.fields}
+    assert wires.items() >= {"latency": "latency", "records_lag": "recordsLag"}.items()
+    lag = next(f for f in pipelines.fields if f.name == "records_lag")
     assert lag.title == "Recordslag" and set(lag.types) == {"integer", "string"}
-    names = {f.name for f in attrs.fields(models.DestinationLatestMetrics) if f.init}
-    assert {f.name for f in found["destinations"].fields} == names
+    for model, spec in (
+        (models.PipelineLatestMetrics, pipelines),
+        (models.DestinationLatestMetrics, found["destinations"]),
+    ):
+        assert [f.name for f in spec.fields] == [f.name for f in attrs.fields(model) if f.init]
 
 
 # -- staleness and disappearance ------------------------------------------------------------
@@ -465,7 +477,7 @@ def env_for(host: str) -> dict[str, str]:
 @pytest.mark.parametrize(
     ("args", "env", "message"),
     [
-        ([], {}, "no ids: give --pipelines and/or --destinations"),
+        ([], {}, "no ids: give --pipelines and/or --destinations"),  # and any other resource
         (["--pipelines", "a", "--interval", "0"], {}, "argument --interval: expected seconds >= 1"),
         (["--pipelines", "a", "--listen", "9464"], {}, "argument --listen: invalid address '9464'"),
         (["--pipelines", "a", "--listen", "h:99999"], {}, "invalid address 'h:99999'"),

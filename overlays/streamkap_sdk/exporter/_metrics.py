@@ -24,7 +24,7 @@ from typing import Any, Final
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from ._spec import LATEST, MetricField, Resource
+from ._spec import MetricField, Resource
 
 __all__ = ["Answer", "Snapshot", "SnapshotCollector", "answer_from", "metric_name"]
 
@@ -94,7 +94,7 @@ def _help(resource: Resource, spec: MetricField, extra: str = "") -> str:
     text = spec.title or spec.name
     if spec.description:
         text += f": {spec.description}"
-    return f"{text} (latest {spec.wire} of each {resource.entity}{extra})"
+    return f"{text} ({resource.block} {spec.wire} of each {resource.entity}{extra})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,8 +107,8 @@ class Answer:
 
 
 def latest_blocks(resource: Resource, data: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
-    """entity id -> its latest block, from the per-entity maps; the first map holding an id
-    wins (spec order: `connector_metrics` before `inline_metrics`). {} for a null block."""
+    """entity id -> its block of current values, from the per-entity maps; the first map holding
+    an id wins (spec order: `connector_metrics` before `inline_metrics`). {} for a null block."""
     blocks: dict[str, Mapping[str, Any]] = {}
     for wire in resource.maps:
         entries = data.get(wire)
@@ -117,7 +117,7 @@ def latest_blocks(resource: Resource, data: Mapping[str, Any]) -> dict[str, Mapp
         for entity_id, base in entries.items():
             if entity_id in blocks:
                 continue
-            latest = base.get(LATEST) if isinstance(base, Mapping) else None
+            latest = base.get(resource.block) if isinstance(base, Mapping) else None
             blocks[str(entity_id)] = latest if isinstance(latest, Mapping) else {}
     return blocks
 

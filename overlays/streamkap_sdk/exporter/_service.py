@@ -26,7 +26,7 @@ from prometheus_client.exposition import choose_encoder, gzip_accepted
 from .._client import AsyncStreamkapClient
 from .._errors import StreamkapError
 from ._metrics import Answer, Snapshot, SnapshotCollector, answer_from
-from ._spec import LATEST, Resource, resources
+from ._spec import Resource, resources
 
 __all__ = ["DEFAULT_INTERVAL", "DEFAULT_PORT", "Exporter"]
 
@@ -207,9 +207,8 @@ class Exporter:
             await self._client.aclose()
 
     async def _fetch(self, spec: Resource, ids: list[str]) -> Answer:
-        result = await getattr(self._client, spec.resource).metrics(
-            ids, time_type=LATEST, deadline=self.deadline
-        )
+        ask = {spec.block_param: spec.block, "deadline": self.deadline}
+        result = await getattr(self._client, spec.resource).metrics(ids, **ask)
         return answer_from(spec, result.to_dict(), self._wall_clock())
 
     async def _refresh(self) -> None:
