@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test generate check-generated update-spec lint format typecheck pytest prism bench wheel clean
+.PHONY: demo test generate check-generated update-spec lint format typecheck pytest prism bench soak wheel clean
 
 demo: $(STAMP) ## run examples/quickstart.py against a local sandbox
 	$(PY) scripts/with_sandbox.py -- $(PY) examples/quickstart.py
@@ -59,6 +59,14 @@ $(PRISM_STAMP): $(PRISM_DIR)/package-lock.json $(STAMP)
 
 bench: $(STAMP) ## ratios vs raw httpx, measured side by side
 	$(PY) bench/run.py
+
+# The exporter against the sandbox for SOAK_SECONDS (a 20 s token lifetime, faults every few
+# refreshes); prints refreshes done/failed/recovered, the longest gap and memory. Light on CPU.
+# Not part of `make test`, which runs a 30 s version (tests/test_exporter_soak.py).
+SOAK_SECONDS ?= 600
+
+soak: $(STAMP) ## soak the Prometheus exporter: make soak [SOAK_SECONDS=600]
+	$(PY) scripts/soak_exporter.py --seconds $(SOAK_SECONDS)
 
 wheel: $(STAMP)
 	$(PY) -m build --wheel --outdir dist .

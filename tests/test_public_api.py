@@ -6,7 +6,12 @@ import importlib
 
 import pytest
 
-PUBLIC = ["streamkap_sdk", "streamkap_sdk.testing", "streamkap_sdk.sandbox"]
+PUBLIC = [
+    "streamkap_sdk",
+    "streamkap_sdk.testing",
+    "streamkap_sdk.sandbox",
+    "streamkap_sdk.exporter",
+]
 
 
 @pytest.mark.parametrize("module_name", PUBLIC)

@@ -52,7 +52,8 @@ DESCRIPTION: Final = """\
 Fetch pipeline or destination metrics from the Streamkap API and print them as a table, JSON
 (the API's response) or CSV (one row per value). Any number of ids: long lists are sent in
 several requests and merged. Give the ids with --ids (repeatable), --ids-file, or both
-combined: at least one id in all."""
+combined: at least one id in all. `%(prog)s serve` runs a Prometheus exporter instead
+(see `%(prog)s serve --help`)."""
 
 EPILOG: Final = f"""\
 credentials:
@@ -241,9 +242,14 @@ def _add_parameter_flags(group: argparse._ArgumentGroup) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns the exit code (see EPILOG)."""
+    args_in = sys.argv[1:] if argv is None else list(argv)
+    if args_in[:1] == ["serve"]:  # the Prometheus exporter: its own options and parser
+        from .exporter import main as serve
+
+        return serve(args_in[1:], prog=f"{PROG} serve")
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(args_in)
     except SystemExit as exc:  # --help, --version, usage errors
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     try:

@@ -13,7 +13,9 @@ import contextlib
 import io
 import json
 import os
+import re
 import sys
+import urllib.request
 from pathlib import Path
 
 import mutations as m
@@ -127,6 +129,19 @@ def main() -> None:
         header = out.getvalue().splitlines()[0].split()
         assert m.NEW_PROPERTY in header, header
         ok(f"CLI: `{m.THIRD_RESOURCE}` resource, {flag} flag, {m.NEW_PROPERTY} column")
+
+        # the Prometheus exporter: a gauge for the new metric, and the third resource
+        from streamkap_sdk.exporter import Exporter
+
+        watched = {"pipelines": ["a"], m.THIRD_RESOURCE: ["t1"]}
+        with Exporter(AsyncStreamkapClient(**settings), watched, port=0) as exporter:  # type: ignore[arg-type]
+            assert exporter.wait_for_refreshes(1, timeout=10)
+            assert exporter.snapshot.up, exporter.snapshot
+            with urllib.request.urlopen(exporter.url + "/metrics", timeout=10) as response:
+                text = response.read().decode()
+        assert f'streamkap_pipeline_{m.NEW_PROPERTY}{{pipeline_id="a"}}' in text, text
+        assert re.search(r'^streamkap_\w+_records_lag\{\w+_id="t1"\} ', text, re.M), text
+        ok(f"exporter: streamkap_pipeline_{m.NEW_PROPERTY} and the {m.THIRD_RESOURCE} resource")
 
     # the testing kit: the new metric, map and operation are served, and programmable
     fake = FakeStreamkap(seed=3)
