@@ -74,8 +74,8 @@ def test_the_vendored_table_fits_the_vendored_spec() -> None:
         (table_with(size={"values": ["1", "2"]}), "parameters.size"),
         (table_with(level={"selects": {"x": "nowhere_metrics"}}), "parameters.level.selects.x"),
         (
-            {**KNOWLEDGE, "operations": {"searchTopicsMetrics": {}}},
-            "operations.searchTopicsMetrics",
+            {**KNOWLEDGE, "operations": {"searchNoSuchMetrics": {}}},
+            "operations.searchNoSuchMetrics",
         ),
         ({**KNOWLEDGE, "responses": {"aggregates": ["total_metrics"]}}, "responses.aggregates"),
     ],
