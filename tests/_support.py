@@ -42,3 +42,24 @@ def served_aggregations(resource: str, level: str | None = None) -> list[str]:
         for m in op.entity_maps
         if m.per_entity and (m.wire == chosen or m.wire not in claimed)
     ]
+
+
+def failing_call(url: str) -> None:
+    """For a ProcessPoolExecutor worker: a call that the sandbox at `url` fails with a 503."""
+    import httpx
+
+    from streamkap_sdk import StreamkapClient
+    from streamkap_sdk.sandbox import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+
+    httpx.post(f"{url}/_sandbox/faults", json={"status": 503, "detail": "down"}, timeout=5)
+    with StreamkapClient(
+        client_id=DEFAULT_CLIENT_ID,
+        client_secret=DEFAULT_CLIENT_SECRET,
+        base_url=url,
+        max_retries=0,
+    ) as client:
+        client.pipelines.metrics(["p1"])
+
+
+def square(n: int) -> int:
+    return n * n

@@ -231,3 +231,43 @@ def test_the_listening_socket_says_tcp_so_asyncio_turns_nagle_off() -> None:
     with Sandbox() as server:
         assert server._socket is not None
         assert server._socket.proto == socket.IPPROTO_TCP
+
+
+@pytest.mark.slow
+def test_ctrl_c_exits_promptly_on_a_busy_machine() -> None:
+    """Issue 11 item 14: under CPU load the sandbox took seconds (once > 10 s) from Ctrl+C to
+    exit, mostly tearing the interpreter down; now it stops serving and exits at once."""
+    hogs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import time\nend = time.time() + 30\nwhile time.time() < end: pass",
+            ]
+        )
+        for _ in range(4)
+    ]
+    took: list[float] = []
+    try:
+        for _ in range(2):
+            process = subprocess.Popen(
+                [sys.executable, "-m", "streamkap_sdk.sandbox", "--port", "0"],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            )  # fmt: skip
+            assert process.stdout is not None
+            try:
+                url = process.stdout.readline().split()[-1]  # the banner: listening
+                assert httpx.get(f"{url}/_sandbox/stats", timeout=10).status_code == 200
+                started = time.monotonic()
+                process.send_signal(signal.SIGINT)
+                assert process.wait(timeout=30) == 0
+                took.append(time.monotonic() - started)
+            finally:
+                if process.poll() is None:
+                    process.kill()
+                process.communicate(timeout=10)
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait(timeout=10)
+    assert max(took) < 1.0, took

@@ -5,6 +5,13 @@ requests to send and receives their responses. It also yields two kinds of marke
 thin drivers interpret, because that is the only place sync and async differ:
 `_LOCK` / `_UNLOCK` (renewal is single-flighted with a threading or an asyncio lock).
 `auth_flow` runs the flow without locks, which is what the unit tests drive with `next`/`send`.
+
+Inside a client call (`request.extensions[CALL]`), the drivers hand token requests to the call's
+own sender instead of yielding them to httpx: it bounds their bodies and the deadline, follows
+only same-origin redirects, and its failures are thrown back into the policy, which is how a
+broken refresh falls back to a credential exchange within the same call (httpx never tells an
+auth flow that sending one of its requests failed). The lock then comes from the call too (the
+sync client's, or the running event loop's), bounded by the call's deadline.
 """
 
 from __future__ import annotations
@@ -12,23 +19,28 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 import threading
 import time
+import weakref
 from collections import deque
-from collections.abc import AsyncGenerator, Callable, Generator
+from collections.abc import AsyncGenerator, Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 import httpx
 
 from ._errors import (
-    APIConnectionError,
+    SECRET_BODY,
+    APIError,
     APIStatusError,
+    APITimeoutError,
     AuthenticationError,
     ConfigurationError,
     MalformedResponseError,
     status_error,
 )
+from ._http import CALL, AsyncCall, SyncCall
 
 if TYPE_CHECKING:
     import asyncio
@@ -41,8 +53,12 @@ logger = logging.getLogger("streamkap_sdk")
 DEFAULT_SKEW: Final = 60.0
 #: Token-endpoint statuses that mean "try again later", not "wrong credentials".
 _TRANSIENT: Final = frozenset({408, 429})
-#: Shorter strings are not masked in messages: masking "t" would garble every word.
-_MIN_SECRET_CHARS: Final = 8
+#: Secrets this long or longer are masked wherever they appear; shorter ones (a 1-3 character
+#: secret is a configuration smell, but it is the user's) only as whole words, so that masking
+#: them does not garble every other word of a message.
+_MIN_SUBSTRING_CHARS: Final = 4
+#: What an access token may hold to be sent in a header: visible ASCII, no spaces or CR/LF.
+_HEADER_SAFE: Final = re.compile(r"[\x21-\x7e]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,34 +112,46 @@ def _lifetime(value: object) -> float | None:
     return seconds if math.isfinite(seconds) and seconds > 0 else None
 
 
-#: Marks requests whose body holds a secret, with the only origin it may be sent to.
-SECRET_ORIGIN: Final = "streamkap_sdk.secret_origin"
-
-
-def refuse_secret_redirects(request: httpx.Request) -> None:
-    """httpx request hook: a token request redirected to another host is stopped, unsent.
-
-    httpx strips `Authorization` on such redirects, but a token request carries its secret in
-    the body, which a redirect would replay as is.
-    """
-    origin = request.extensions.get(SECRET_ORIGIN)
-    if origin is not None and (request.url.scheme, request.url.host, request.url.port) != origin:
-        raise APIConnectionError(
-            f"refused to follow a redirect of a token request to another host "
-            f"({request.url.host}): it would carry the credentials",
-            request=request,
-        )
-
-
-async def refuse_secret_redirects_async(request: httpx.Request) -> None:
-    refuse_secret_redirects(request)
-
-
 def _forget_body(response: httpx.Response) -> None:
     """Swap in a copy of the token request without its body (the credentials), so an error
     that carries `response` does not carry the secret within `response.request.content`."""
     sent = response.request
     response.request = httpx.Request(sent.method, sent.url, extensions=sent.extensions)
+
+
+_LIVE: weakref.WeakSet[TokenAuth] = weakref.WeakSet()
+
+
+class _Redact(logging.Filter):
+    """On the SDK's logger and httpx's and httpcore's: every live client's secrets are masked
+    in what they log (httpcore logs, at DEBUG, the response headers a server echoed a token in).
+    Runs only for records those loggers emit, i.e. when their level is enabled."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        auths = list(_LIVE)
+        if not auths:
+            return True
+        try:
+            message = clean = record.getMessage()
+        except Exception:  # a malformed record is the logging module's to report
+            return True
+        for auth in auths:
+            clean = auth.redact(clean)
+        if clean != message:
+            record.msg, record.args = clean, None
+        return True
+
+
+_REDACT: Final = _Redact()
+for _name in (
+    "streamkap_sdk",
+    "httpx",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+):
+    logging.getLogger(_name).addFilter(_REDACT)
 
 
 class TokenAuth(httpx.Auth):
@@ -153,6 +181,7 @@ class TokenAuth(httpx.Auth):
         access_token: str | None = None,
         skew: float = DEFAULT_SKEW,
         clock: Callable[[], float] = time.monotonic,
+        secrets: Iterable[str] = (),
     ) -> None:
         if not (isinstance(skew, int | float) and math.isfinite(skew) and skew >= 0):
             raise ConfigurationError(f"token_skew must be a number of seconds >= 0, got {skew!r}")
@@ -164,11 +193,20 @@ class TokenAuth(httpx.Auth):
         self._clock = clock
         self._token = _Token(access_token) if access_token else None
         self._secrets: deque[str] = deque(maxlen=8)  # recent tokens, masked in messages
+        self._fixed_secrets = tuple(s for s in secrets if s)  # e.g. a password in base_url
         if access_token:
             self._secrets.append(access_token)
         self._thread_lock = threading.Lock()
         self._async_lock: asyncio.Lock | None = None
+        self._use_refresh = True  # False once the refresh endpoint misbehaved (see _renew_locked)
         self.token_requests = 0  # exchanges + refreshes made; handy for tests and benchmarks
+        _LIVE.add(self)
+
+    def after_fork(self) -> None:
+        """In a forked child: a lock held by a parent thread (mid-renewal) would never be
+        released, since that thread does not exist here. The token itself is kept."""
+        self._thread_lock = threading.Lock()
+        self._async_lock = None
 
     def __repr__(self) -> str:
         return f"TokenAuth(credentials={self._credentials!r}, token={self._token!r})"
@@ -178,13 +216,18 @@ class TokenAuth(httpx.Auth):
         return self._credentials is not None
 
     def redact(self, text: str) -> str:
-        """`text` with the client secret and any recent token replaced by '***'."""
-        known = list(self._secrets)
+        """`text` with the client secret, any recent token and any URL password replaced by
+        '***' (secrets shorter than 4 characters only where they stand as a whole word)."""
+        known = [*self._secrets, *self._fixed_secrets]
         if self._credentials is not None:
             known.append(self._credentials.client_secret)
-        for secret in sorted(known, key=len, reverse=True):
-            if len(secret) >= _MIN_SECRET_CHARS:
+        # as a JSON body shows them too, when they hold characters JSON escapes
+        known += [escaped for k in known if (escaped := json.dumps(k)[1:-1]) != k]
+        for secret in sorted(set(known), key=len, reverse=True):
+            if len(secret) >= _MIN_SUBSTRING_CHARS:
                 text = text.replace(secret, "***")
+            elif secret in text:
+                text = re.sub(rf"(?<![0-9A-Za-z]){re.escape(secret)}(?![0-9A-Za-z])", "***", text)
         return text
 
     # -- the policy --------------------------------------------------------------------------
@@ -235,20 +278,28 @@ class TokenAuth(httpx.Auth):
         current = self._token
         if current is not None and current is not stale and (force or self._fresh(current)):
             return  # another thread or task renewed while we waited for the lock
-        if current is not None and current.refresh:
+        if current is not None and current.refresh and self._use_refresh:
+            refresh, current.refresh = current.refresh, None  # spent, whatever happens next
             logger.debug("renewing the access token with the refresh token")
-            response = yield self._token_request(
-                request, self._refresh_url, {"refresh_token": current.refresh}
-            )
-            assert response is not None
-            if response.is_success:
-                self._set(self._parse_token(response))
-                return
-            current.refresh = None  # spent or refused: do not present it again
-            logger.info(
-                "token refresh failed (HTTP %s); exchanging the credentials instead",
-                response.status_code,
-            )
+            # Any failure falls back to the exchange in this same call: a refusal (4xx) is the
+            # usual end of a refresh token; anything else (a hang, a dropped connection, a 5xx,
+            # a 200 without a usable token, an oversized body) means the refresh endpoint is
+            # broken, and later renewals go straight to the exchange.
+            why: str | None = None
+            try:
+                response = yield self._token_request(
+                    request, self._refresh_url, {"refresh_token": refresh}
+                )
+                assert response is not None
+                if response.is_success:
+                    self._set(self._parse_token(response))
+                    return
+                why = f"HTTP {response.status_code}"
+                self._use_refresh = 400 <= response.status_code < 500
+            except (httpx.TransportError, APIError) as exc:
+                why = type(exc).__name__
+                self._use_refresh = False
+            logger.info("token refresh failed (%s); exchanging the credentials instead", why)
         assert self._credentials is not None
         logger.debug("exchanging the client credentials for an access token")
         response = yield self._token_request(
@@ -295,7 +346,7 @@ class TokenAuth(httpx.Auth):
         # The same per-attempt timeouts as the call that needed the token: a bare Request has
         # none, and a hung token endpoint would otherwise hang the call (and the lock) forever.
         timeout = origin.extensions.get("timeout")
-        extensions: dict[str, Any] = {SECRET_ORIGIN: (url.scheme, url.host, url.port)}
+        extensions: dict[str, Any] = {SECRET_BODY: True}
         if timeout is not None:
             extensions["timeout"] = timeout
         return httpx.Request(
@@ -315,11 +366,21 @@ class TokenAuth(httpx.Auth):
         if not isinstance(access, str) or not access:
             _forget_body(response)
             raise MalformedResponseError(
-                "the token endpoint answered without an accessToken",
+                f"the token endpoint ({response.request.url.copy_with(query=None)}) answered "
+                f"HTTP {response.status_code} without an accessToken",
                 response=response,
                 path=("accessToken",),
             )
         assert isinstance(data, dict)
+        if not _HEADER_SAFE.fullmatch(access):
+            self._secrets.append(access)  # masked wherever the body shows up
+            _forget_body(response)
+            raise MalformedResponseError(
+                "the token endpoint answered with an accessToken that cannot be sent in an "
+                "HTTP header (spaces, control or non-ASCII characters); not used",
+                response=response,
+                path=("accessToken",),
+            )
         refresh = data.get("refreshToken")
         lifetime = _lifetime(data.get("expiresIn"))
         return _Token(
@@ -348,45 +409,17 @@ class TokenAuth(httpx.Auth):
     def sync_auth_flow(
         self, request: httpx.Request
     ) -> Generator[httpx.Request, httpx.Response, None]:
+        call = request.extensions.get(CALL)
+        ctx = call if isinstance(call, SyncCall) else None
+        lock = ctx.lock if ctx is not None else self._thread_lock
         flow = self._flow(request)
         held = False
         try:
             step = next(flow)
             while True:
                 if step is _LOCK:
-                    self._thread_lock.acquire()
-                    held = True
-                    step = flow.send(None)
-                elif step is _UNLOCK:
-                    self._thread_lock.release()
-                    held = False
-                    step = flow.send(None)
-                else:
-                    assert isinstance(step, httpx.Request)
-                    response = yield step
-                    response.read()
-                    step = flow.send(response)
-        except StopIteration:
-            return
-        finally:
-            if held:
-                self._thread_lock.release()
-
-    async def async_auth_flow(
-        self, request: httpx.Request
-    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        if self._async_lock is None:
-            import asyncio  # deferred: import time (see _operations)
-
-            self._async_lock = asyncio.Lock()
-        lock = self._async_lock
-        flow = self._flow(request)
-        held = False
-        try:
-            step = next(flow)
-            while True:
-                if step is _LOCK:
-                    await lock.acquire()
+                    if not _acquire(lock, None if ctx is None else ctx.end):
+                        raise APITimeoutError(_WAITED)
                     held = True
                     step = flow.send(None)
                 elif step is _UNLOCK:
@@ -395,11 +428,81 @@ class TokenAuth(httpx.Auth):
                     step = flow.send(None)
                 else:
                     assert isinstance(step, httpx.Request)
-                    response = yield step
-                    await response.aread()
-                    step = flow.send(response)
+                    if ctx is None:  # a plain httpx client: httpx sends everything
+                        response = yield step
+                        response.read()
+                        step = flow.send(response)
+                    elif step.extensions.get(SECRET_BODY):  # a token request: the call sends it
+                        try:
+                            answer = ctx.send(step)
+                        except (httpx.TransportError, APIError) as exc:
+                            step = flow.throw(exc)  # the policy decides (a refresh falls back)
+                        else:
+                            step = flow.send(answer)
+                    else:
+                        response = yield step
+                        step = flow.send(response)
+                        ctx.read(response)  # the flow goes on (a 401): read it, bounded
         except StopIteration:
             return
         finally:
             if held:
                 lock.release()
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        call = request.extensions.get(CALL)
+        ctx = call if isinstance(call, AsyncCall) else None
+        if ctx is not None:
+            lock = ctx.lock
+        else:
+            if self._async_lock is None:
+                import asyncio  # deferred: import time (see _operations)
+
+                self._async_lock = asyncio.Lock()
+            lock = self._async_lock
+        flow = self._flow(request)
+        held = False
+        try:
+            step = next(flow)
+            while True:
+                if step is _LOCK:
+                    await lock.acquire()  # the call's deadline bounds this (asyncio.timeout)
+                    held = True
+                    step = flow.send(None)
+                elif step is _UNLOCK:
+                    lock.release()
+                    held = False
+                    step = flow.send(None)
+                else:
+                    assert isinstance(step, httpx.Request)
+                    if ctx is None:
+                        response = yield step
+                        await response.aread()
+                        step = flow.send(response)
+                    elif step.extensions.get(SECRET_BODY):
+                        try:
+                            answer = await ctx.send(step)
+                        except (httpx.TransportError, APIError) as exc:
+                            step = flow.throw(exc)
+                        else:
+                            step = flow.send(answer)
+                    else:
+                        response = yield step
+                        step = flow.send(response)
+                        await ctx.read(response)
+        except StopIteration:
+            return
+        finally:
+            if held:
+                lock.release()
+
+
+_WAITED: Final = "the call's deadline passed while waiting for another call's token renewal"
+
+
+def _acquire(lock: threading.Lock, end: float | None) -> bool:
+    if end is None:
+        return lock.acquire()
+    return lock.acquire(timeout=max(end - time.monotonic(), 0.0))

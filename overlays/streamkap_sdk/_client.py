@@ -1,38 +1,69 @@
-"""StreamkapClient and AsyncStreamkapClient: settings, transport, retries, and the two resources."""
+"""StreamkapClient and AsyncStreamkapClient: settings, transport, retries, and the two resources.
+
+Each client has one method that touches the transport, `_exchange` (send one request, follow
+same-origin redirects, read a bounded body); the rules it applies live in `_http`. Around it:
+the retry flow (`_retry.attempts`), the auth flow (`_auth.TokenAuth`), and the process and event
+loop the client finds itself in: after `os.fork()` the child builds its own connection pool and
+locks (the parent's sockets and a lock a parent thread held are never touched), and the async
+client keeps one pool and one renewal lock per event loop, closed when that loop shuts down.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
 import os
+import threading
 import time
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Self, TypedDict, Unpack
+import weakref
+import zlib
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Self, TypedDict, Unpack
 
 import httpx
 
 from streamkap_api.resources import AsyncResources, Resources
 
-from ._auth import (
-    DEFAULT_SKEW,
-    TokenAuth,
-    refuse_secret_redirects,
-    refuse_secret_redirects_async,
-)
+from . import _decode, _http
+from ._auth import DEFAULT_SKEW, TokenAuth
 from ._config import read_project_key, resolve
-from ._decode import decode_model
+from ._decode import check_entity_ids, decode_model
 from ._errors import (
+    SECRET_BODY,
     APIStatusError,
     APITimeoutError,
     AuthenticationError,
     ClientClosedError,
     ConfigurationError,
     InvalidParameterError,
+    MalformedResponseError,
+    StreamkapError,
+    scrub,
 )
-from ._merge import gather_tasks, gather_threads, merge_responses
+from ._http import (
+    ACCEPT_ENCODING,
+    CALL,
+    MAX_RESPONSE_BYTES,
+    SMALL_BODY_BYTES,
+    AsyncCall,
+    BodyReader,
+    SyncCall,
+    body_limit,
+    check_location,
+    check_location_async,
+    next_hop,
+    shutdown_socket,
+    too_large,
+    watchdog,
+)
+from ._merge import _NotStarted, gather_tasks, gather_threads, merge_responses
 from ._operations import Operation, response_model
 from ._request import Prepared, prepare, request_kwargs
 from ._retry import Flow, RetryPolicy, Send, attempts
+
+if TYPE_CHECKING:
+    import asyncio
+
 
 __all__ = ["DEFAULT_TIMEOUT", "AsyncStreamkapClient", "ClientOptions", "StreamkapClient"]
 
@@ -59,6 +90,34 @@ def _clamp(timeout: httpx.Timeout, left: float | None) -> dict[str, float | None
     if left is None:
         return values
     return {k: left if v is None else min(v, left) for k, v in values.items()}
+
+
+def _clamp_to(request: httpx.Request, end: float) -> None:
+    """Cap the request's timeouts at what is left before `end`; APITimeoutError if nothing is."""
+    left = end - time.monotonic()
+    if left <= 0:
+        raise APITimeoutError(
+            f"the call's deadline passed before {request.method} {request.url.path} was sent"
+        )
+    timeouts = request.extensions.get("timeout") or dict.fromkeys(
+        ("connect", "read", "write", "pool")
+    )
+    request.extensions["timeout"] = {
+        k: left if v is None else min(v, left) for k, v in timeouts.items()
+    }
+
+
+def _count(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigurationError(f"{name} must be an integer >= 1; got {value!r}")
+    return value
+
+
+def _body_kind(response: httpx.Response) -> str:
+    """Which cap applies: see _http.too_large."""
+    if response.request.extensions.get(SECRET_BODY):
+        return "token-endpoint"
+    return "response" if response.is_success else "error"
 
 
 def _check_call_options(timeout: Timeout, max_retries: int | None, deadline: float | None) -> None:
@@ -97,6 +156,8 @@ class ClientOptions(TypedDict, total=False):
     token_clock: Callable[[], float]
     max_ids_per_request: int
     max_concurrency: int
+    max_response_bytes: int
+    check_response_ids: bool
 
 
 _OPTION_NAMES = frozenset(ClientOptions.__annotations__)
@@ -145,13 +206,26 @@ class _ClientBase:
         token_clock: Callable[[], float] = time.monotonic,
         max_ids_per_request: int = DEFAULT_MAX_IDS_PER_REQUEST,
         max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
+        check_response_ids: bool = True,
     ) -> None:
         try:
             _check_call_options(timeout, max_retries, deadline)
         except InvalidParameterError as exc:
             raise ConfigurationError(str(exc)) from None
-        if max_ids_per_request < 1 or max_concurrency < 1:
-            raise ConfigurationError("max_ids_per_request and max_concurrency must be >= 1")
+        self.max_ids_per_request = _count("max_ids_per_request", max_ids_per_request)
+        self.max_concurrency = _count("max_concurrency", max_concurrency)
+        #: Cap on a success's decoded body (ResponseTooLargeError past it); token and error
+        #: bodies have a fixed 1 MiB cap.
+        self.max_response_bytes = _count("max_response_bytes", max_response_bytes)
+        if not isinstance(check_response_ids, bool):
+            raise ConfigurationError(
+                f"check_response_ids must be True or False; got {check_response_ids!r}"
+            )
+        #: A response whose entity maps hold ids that were not asked for is refused
+        #: (MalformedResponseError); False accepts it, for an API that keys them otherwise.
+        self.check_response_ids = check_response_ids
+        self._closed = False
         self._settings = resolve(
             client_id=client_id,
             client_secret=client_secret,
@@ -169,6 +243,7 @@ class _ClientBase:
             access_token=self._settings.access_token,
             skew=token_skew,
             clock=token_clock,
+            secrets=self._settings.secrets,
         )
         self._timeout = _as_timeout(timeout)
         # `retry_policy` tunes backoff and caps; `max_retries`, when given, overrides its count.
@@ -176,9 +251,8 @@ class _ClientBase:
         if max_retries is not None:
             self._policy = dataclasses.replace(self._policy, max_retries=max_retries)
         self._deadline = deadline
-        self.max_ids_per_request = max_ids_per_request
-        self.max_concurrency = max_concurrency
         self._urls: dict[str, httpx.URL] = {}  # operation path -> absolute URL (see _request)
+        _LIVE.add(self)
 
     @classmethod
     def from_project_key(
@@ -206,8 +280,12 @@ class _ClientBase:
             "base_url": self._settings.base_url,
             "auth": self._auth,
             "timeout": self._timeout,
-            "headers": {"Accept": "application/json", **self._settings.headers},
-            "follow_redirects": True,
+            "headers": {
+                "Accept": "application/json",
+                "Accept-Encoding": ACCEPT_ENCODING,  # only what BodyReader decodes, bounded
+                **self._settings.headers,
+            },
+            "follow_redirects": False,  # _exchange follows same-origin ones (_http.next_hop)
         }
 
     def _request(
@@ -232,7 +310,23 @@ class _ClientBase:
         return http.build_request(**kwargs)
 
     def _is_closed(self) -> bool:
-        raise NotImplementedError
+        return self._closed
+
+    def _closed_error(self, during: bool = False) -> ClientClosedError:
+        when = "was closed during the call" if during else "is closed"
+        return ClientClosedError(
+            f"this {type(self).__name__} {when} (its `with` block ended or close() was "
+            "called); create a new client"
+        )
+
+    def _after_fork(self) -> None:
+        """In a forked child (os.register_at_fork): stop using what the parent owns."""
+        self._auth.after_fork()
+
+    def _checked(self, result: Any, op: Operation, ids: list[str], response: httpx.Response) -> Any:
+        if self.check_response_ids and ids:
+            check_entity_ids(result, op.operation_id, ids, response)
+        return result
 
     def _call(
         self,
@@ -266,10 +360,7 @@ class _ClientBase:
         request that would start after it has passed fails with APITimeoutError unsent.
         """
         if self._is_closed():
-            raise ClientClosedError(
-                f"this {type(self).__name__} is closed (its `with` block ended or close() was "
-                "called); create a new client"
-            )
+            raise self._closed_error()
         _check_call_options(timeout, max_retries, deadline)
         budget = self._deadline if deadline is None else deadline
         if budget is None:
@@ -301,6 +392,7 @@ class _ClientBase:
             method=request.method,
             path=request.url.path,
             on_error=self._explain,
+            redact=self._auth.redact,
         )
         return (self._timeout if timeout is None else _as_timeout(timeout)), flow
 
@@ -328,11 +420,10 @@ class StreamkapClient(_ClientBase, Resources):
         self, *, transport: httpx.BaseTransport | None = None, **options: Unpack[ClientOptions]
     ) -> None:
         super().__init__(**options)
-        self._http = httpx.Client(
-            transport=transport,
-            event_hooks={"request": [refuse_secret_redirects]},
-            **self._client_kwargs(),
-        )
+        self._transport = transport
+        self._http = self._new_http()
+        self._forked = False
+        self._rebuild = threading.Lock()
         self._sleep: Callable[[float], None] = time.sleep
         self._bind_resources(self._run)
 
@@ -349,15 +440,48 @@ class StreamkapClient(_ClientBase, Resources):
         Raises InvalidParameterError before sending anything when an argument is wrong, and an
         APIError subclass when the API call fails after retries.
         """
-        call = self._call(op, ids, params, unknown, options)
+        try:
+            call = self._call(op, ids, params, unknown, options)
+            # Set when a chunk fails or the caller is interrupted (Ctrl+C): chunks in flight
+            # then start no new request, retry or wait.
+            stop = threading.Event() if len(call.chunks) > 1 else None
 
-        def one(chunk: list[str]) -> Any:
-            return self._send(op, call.prepared, chunk, call.timeout, call.max_retries, call.left())
+            def one(chunk: list[str]) -> Any:
+                return self._send(
+                    op, call.prepared, chunk, call.timeout, call.max_retries, call.left(), stop
+                )
 
-        parts = gather_threads(
-            one, call.chunks, max_workers=self.max_concurrency, progress=options["progress"]
+            parts = gather_threads(
+                one,
+                call.chunks,
+                max_workers=self.max_concurrency,
+                progress=options["progress"],
+                stop=stop,
+            )
+            return merge_responses(op, parts, stacklevel=4)
+        except StreamkapError as exc:
+            scrub(exc, self._auth.redact)  # whatever the server echoed, no secret leaves the call
+            raise
+
+    def _new_http(self) -> httpx.Client:
+        return httpx.Client(
+            transport=self._transport,
+            event_hooks={"response": [check_location]},
+            **self._client_kwargs(),
         )
-        return merge_responses(op, parts, stacklevel=4)
+
+    def _after_fork(self) -> None:
+        super()._after_fork()
+        self._rebuild = threading.Lock()
+        self._forked = True
+
+    def _current_http(self) -> httpx.Client:
+        if self._forked:  # a child process: a pool of its own (the old one is left untouched)
+            with self._rebuild:
+                if self._forked:
+                    self._http = self._new_http()
+                    self._forked = False
+        return self._http
 
     def _send(
         self,
@@ -367,32 +491,117 @@ class StreamkapClient(_ClientBase, Resources):
         timeout: Timeout,
         max_retries: int | None,
         deadline: float | None,
+        stop: threading.Event | None = None,
     ) -> Any:
-        request = self._request(self._http, op, prepared, ids)
+        http = self._current_http()
+        request = self._request(http, op, prepared, ids)
+        end = None if deadline is None else time.monotonic() + deadline
         per_attempt, flow = self._begin(request, timeout, max_retries, deadline)
+        request.extensions[CALL] = SyncCall(
+            end,
+            self._auth._thread_lock,
+            lambda token_request: self._exchange(
+                http, token_request, end=end, limit=SMALL_BODY_BYTES, auth=False
+            ),
+            lambda response: self._read_body(response, SMALL_BODY_BYTES, end),
+        )
         try:
             step = next(flow)
             while True:
+                if stop is not None and stop.is_set():
+                    raise _NotStarted  # another chunk failed, or the caller was interrupted
                 if isinstance(step, Send):
                     request.extensions["timeout"] = _clamp(per_attempt, step.timeout)
                     try:
-                        outcome: httpx.Response | Exception = self._http.send(request)
+                        outcome: httpx.Response | Exception = self._exchange(
+                            http, request, end=end, limit=self.max_response_bytes
+                        )
                     except (httpx.TransportError, APIStatusError) as exc:
                         outcome = exc  # the flow decides; anything else propagates as is
                     step = flow.send(outcome)
                 else:
-                    self._sleep(step.seconds)
+                    if stop is None:
+                        self._sleep(step.seconds)
+                    elif self._sleep is time.sleep:
+                        stop.wait(step.seconds)  # cut short when the call is stopped
+                    else:
+                        self._sleep(step.seconds)  # an injected sleep (tests, the fake)
                     step = flow.send(None)
-        except StopIteration as stop:
-            response: httpx.Response = stop.value
+        except StopIteration as done:
+            response: httpx.Response = done.value
         finally:
             flow.close()
-        return decode_model(response, response_model(op), what=op.operation_id)
+        result = decode_model(response, response_model(op), what=op.operation_id)
+        return self._checked(result, op, ids, response)
 
-    def _is_closed(self) -> bool:
-        return self._http.is_closed
+    def _exchange(
+        self,
+        http: httpx.Client,
+        request: httpx.Request,
+        *,
+        end: float | None,
+        limit: int,
+        auth: bool = True,
+    ) -> httpx.Response:
+        """Send `request`, follow same-origin redirects, read the body (at most `limit` decoded
+        bytes for a success, 1 MiB otherwise): the one place this client touches the wire."""
+        visited: list[httpx.URL] = []
+        while True:
+            if self._closed:
+                raise self._closed_error(during=True)
+            if end is not None:
+                _clamp_to(request, end)
+            try:
+                response = http.send(request, stream=True, auth=self._auth if auth else None)
+            except Exception:
+                if self._closed:  # close() from another thread, mid-call
+                    raise self._closed_error(during=True) from None
+                raise
+            try:
+                following = next_hop(request, response, visited)
+                if following is None:
+                    self._read_body(response, body_limit(response, limit), end)
+                    return response
+            finally:
+                response.close()
+            request = following
+
+    def _read_body(self, response: httpx.Response, limit: int, end: float | None) -> None:
+        """Read (decode) the body into `response.content`, at most `limit` bytes, and no later
+        than `end`: a watchdog shuts the socket then, since a body trickling in one byte at a
+        time never trips a per-read timeout."""
+        if response.is_stream_consumed:
+            return
+        reader = _reader(response, limit)
+        watch = None if end is None else watchdog().watch(end, shutdown_socket(response))
+        try:
+            for chunk in response.iter_raw():
+                reader.feed(chunk)
+            body = reader.finish()
+        except BodyReader.TooLarge:
+            raise too_large(response, limit, what=_body_kind(response)) from None
+        except zlib.error as exc:
+            raise _undecodable(response, exc) from None
+        except httpx.TransportError as exc:
+            if watch is not None and watch.fired:
+                raise APITimeoutError(
+                    f"the call's deadline passed while reading the body of "
+                    f"{response.request.method} {response.request.url.path}"
+                ) from exc
+            if self._closed:
+                raise self._closed_error(during=True) from None
+            raise
+        except Exception:
+            if self._closed:
+                raise self._closed_error(during=True) from None
+            raise
+        finally:
+            if watch is not None:
+                watch.cancel()
+        response._content = body
 
     def close(self) -> None:
+        self._closed = True
         self._http.close()
 
     def __enter__(self) -> Self:
@@ -402,8 +611,43 @@ class StreamkapClient(_ClientBase, Resources):
         self.close()
 
 
+def _reader(response: httpx.Response, limit: int) -> BodyReader:
+    try:
+        reader = BodyReader(response.headers.get("content-encoding"), limit)
+    except ValueError as exc:
+        raise _undecodable(response, exc) from None
+    length = response.headers.get("content-length", "")
+    if length.isdigit() and "content-encoding" not in response.headers and int(length) > limit:
+        raise too_large(response, limit, what=_body_kind(response))  # refused before reading
+    return reader
+
+
+def _undecodable(response: httpx.Response, exc: Exception) -> MalformedResponseError:
+    request = response.request
+    return MalformedResponseError(
+        f"HTTP {response.status_code} from {request.method} {request.url.copy_with(query=None)}: "
+        f"the body could not be decoded ({exc})",
+        response=response,
+    )
+
+
+@dataclasses.dataclass(slots=True)
+class _LoopState:
+    """What an async client owns in one event loop: connections, the renewal lock, and the
+    parked async generator that closes them when the loop shuts down."""
+
+    http: httpx.AsyncClient
+    lock: asyncio.Lock
+    keeper: AsyncGenerator[None, None] | None = None
+
+
 class AsyncStreamkapClient(_ClientBase, AsyncResources):
-    """Asynchronous client. Use as an async context manager, or await aclose()."""
+    """Asynchronous client. Use as an async context manager, or await aclose().
+
+    It works in whichever event loop awaits it: each loop gets its own connection pool and
+    renewal lock (the token is shared), and a loop's pool is closed when that loop shuts down
+    (`asyncio.run` and `asyncio.Runner` do so on exit), so `asyncio.run()` twice is fine.
+    """
 
     def __init__(
         self,
@@ -412,11 +656,8 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
         **options: Unpack[ClientOptions],
     ) -> None:
         super().__init__(**options)
-        self._http = httpx.AsyncClient(
-            transport=transport,
-            event_hooks={"request": [refuse_secret_redirects_async]},
-            **self._client_kwargs(),
-        )
+        self._transport = transport
+        self._loops: dict[asyncio.AbstractEventLoop, _LoopState] = {}
         import asyncio  # deferred: import time (see _operations)
 
         self._sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
@@ -431,17 +672,61 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
         options: dict[str, Any],
     ) -> Any:
         """One call of `await client.<resource>.metrics(...)`: check, split, send, merge."""
-        call = self._call(op, ids, params, unknown, options)
+        try:
+            call = self._call(op, ids, params, unknown, options)
 
-        async def one(chunk: list[str]) -> Any:
-            return await self._send(
-                op, call.prepared, chunk, call.timeout, call.max_retries, call.left()
+            async def one(chunk: list[str]) -> Any:
+                return await self._send(
+                    op, call.prepared, chunk, call.timeout, call.max_retries, call.left()
+                )
+
+            parts = await gather_tasks(
+                one,
+                call.chunks,
+                max_concurrency=self.max_concurrency,
+                progress=options["progress"],
             )
+            return merge_responses(op, parts, stacklevel=4)
+        except StreamkapError as exc:
+            scrub(exc, self._auth.redact)
+            raise
 
-        parts = await gather_tasks(
-            one, call.chunks, max_concurrency=self.max_concurrency, progress=options["progress"]
+    def _after_fork(self) -> None:
+        super()._after_fork()
+        self._loops = {}  # the parent's loops and sockets: left alone, never closed from here
+
+    async def _state(self) -> _LoopState:
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        state = self._loops.get(loop)
+        if state is not None:
+            return state
+        for stale in [other for other in self._loops if other.is_closed()]:
+            del self._loops[stale]  # closed without shutting down its async generators
+        http = httpx.AsyncClient(
+            transport=self._transport,
+            event_hooks={"response": [check_location_async]},
+            **self._client_kwargs(),
         )
-        return merge_responses(op, parts, stacklevel=4)
+        state = self._loops[loop] = _LoopState(http, asyncio.Lock())
+        state.keeper = self._keep(loop, state)
+        await anext(state.keeper)
+        return state
+
+    async def _keep(
+        self, loop: asyncio.AbstractEventLoop, state: _LoopState
+    ) -> AsyncGenerator[None, None]:
+        """Parked in `loop` until the loop shuts down its async generators (or aclose()), then
+        closes that loop's connections while it still runs: they cannot be closed from another
+        loop, and left open they would warn when collected."""
+        try:
+            yield
+        finally:
+            if self._loops.get(loop) is state:
+                del self._loops[loop]
+            if self._transport is None:  # a transport passed in is shared by every loop
+                await state.http.aclose()
 
     async def _send(
         self,
@@ -452,32 +737,123 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
         max_retries: int | None,
         deadline: float | None,
     ) -> Any:
-        request = self._request(self._http, op, prepared, ids)
+        state = await self._state()
+        http = state.http
+        request = self._request(http, op, prepared, ids)
+        end = None if deadline is None else time.monotonic() + deadline
         per_attempt, flow = self._begin(request, timeout, max_retries, deadline)
+
+        async def send_token(token_request: httpx.Request) -> httpx.Response:
+            return await self._exchange(
+                http, token_request, end=end, limit=SMALL_BODY_BYTES, auth=False
+            )
+
+        async def read(response: httpx.Response) -> None:
+            await self._read_body(response, SMALL_BODY_BYTES)
+
+        request.extensions[CALL] = AsyncCall(end, state.lock, send_token, read)
         try:
             step = next(flow)
             while True:
                 if isinstance(step, Send):
                     request.extensions["timeout"] = _clamp(per_attempt, step.timeout)
                     try:
-                        outcome: httpx.Response | Exception = await self._http.send(request)
+                        outcome: httpx.Response | Exception = await self._attempt(
+                            http, request, end
+                        )
                     except (httpx.TransportError, APIStatusError) as exc:
                         outcome = exc  # the flow decides; anything else propagates as is
                     step = flow.send(outcome)
                 else:
                     await self._sleep(step.seconds)
                     step = flow.send(None)
-        except StopIteration as stop:
-            response: httpx.Response = stop.value
+        except StopIteration as done:
+            response: httpx.Response = done.value
         finally:
             flow.close()
-        return decode_model(response, response_model(op), what=op.operation_id)
+        result = decode_model(response, response_model(op), what=op.operation_id)
+        return self._checked(result, op, ids, response)
 
-    def _is_closed(self) -> bool:
-        return self._http.is_closed
+    async def _attempt(
+        self, http: httpx.AsyncClient, request: httpx.Request, end: float | None
+    ) -> httpx.Response:
+        """One attempt, bounded as a whole by the call's deadline (token renewal included)."""
+        if end is None:
+            return await self._exchange(http, request, end=None, limit=self.max_response_bytes)
+        import asyncio
+
+        scope = asyncio.timeout(max(end - time.monotonic(), 0.0))
+        try:
+            async with scope:
+                return await self._exchange(http, request, end=end, limit=self.max_response_bytes)
+        except TimeoutError:
+            if scope.expired():
+                raise APITimeoutError(
+                    f"the call's deadline passed during {request.method} {request.url.path}"
+                ) from None
+            raise
+
+    async def _exchange(
+        self,
+        http: httpx.AsyncClient,
+        request: httpx.Request,
+        *,
+        end: float | None,
+        limit: int,
+        auth: bool = True,
+    ) -> httpx.Response:
+        """Send `request`, follow same-origin redirects, read the body (at most `limit` decoded
+        bytes for a success, 1 MiB otherwise): the one place this client touches the wire."""
+        visited: list[httpx.URL] = []
+        while True:
+            if self._closed:
+                raise self._closed_error(during=True)
+            if end is not None:
+                _clamp_to(request, end)
+            try:
+                response = await http.send(request, stream=True, auth=self._auth if auth else None)
+            except Exception:
+                if self._closed:  # aclose() from another task, mid-call
+                    raise self._closed_error(during=True) from None
+                raise
+            try:
+                following = next_hop(request, response, visited)
+                if following is None:
+                    await self._read_body(response, body_limit(response, limit))
+                    return response
+            finally:
+                await response.aclose()
+            request = following
+
+    async def _read_body(self, response: httpx.Response, limit: int) -> None:
+        if response.is_stream_consumed:
+            return
+        reader = _reader(response, limit)
+        try:
+            async for chunk in response.aiter_raw():
+                reader.feed(chunk)
+            body = reader.finish()
+        except BodyReader.TooLarge:
+            raise too_large(response, limit, what=_body_kind(response)) from None
+        except zlib.error as exc:
+            raise _undecodable(response, exc) from None
+        except Exception:
+            if self._closed:
+                raise self._closed_error(during=True) from None
+            raise
+        response._content = body
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        """Close the client: this loop's connections now; those of loops that already shut
+        down were closed then. Works from any loop."""
+        self._closed = True
+        import asyncio
+
+        state = self._loops.get(asyncio.get_running_loop())
+        if state is not None and state.keeper is not None:
+            await state.keeper.aclose()  # runs _keep's finally
+        if self._transport is not None:
+            await self._transport.aclose()
 
     def __enter__(self) -> None:
         raise TypeError("AsyncStreamkapClient is used with `async with`, not `with`")
@@ -490,3 +866,22 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+# -- fork safety ----------------------------------------------------------------------------
+
+_LIVE: weakref.WeakSet[_ClientBase] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    """The child of os.fork() (gunicorn --preload, multiprocessing's fork start method) shares
+    the parent's sockets: each client builds a pool of its own on next use, and every lock a
+    parent thread may have held at the fork is replaced. Tokens are kept."""
+    for client in list(_LIVE):
+        client._after_fork()
+    _http.reset_after_fork()
+    _decode.reset_after_fork()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_after_fork_in_child)

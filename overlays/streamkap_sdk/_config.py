@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +48,7 @@ class Settings:
     credentials: Credentials | None
     access_token: str | None = field(repr=False)
     headers: dict[str, str]
+    secrets: tuple[str, ...] = field(default=(), repr=False)  # passwords found in the URLs
 
     def __repr__(self) -> str:
         token = "'***'" if self.access_token else "None"
@@ -62,11 +64,35 @@ def _pick(value: str | None, env: Mapping[str, str], name: str) -> str | None:
     return env.get(name) or None
 
 
-def _url(value: str, what: str) -> httpx.URL:
-    url = httpx.URL(value)
-    if url.scheme not in ("http", "https") or not url.host:
-        raise ConfigurationError(f"{what} must be a full http(s) URL, got {value!r}")
-    return url
+_HEADER_VALUE: Final = re.compile(r"[\x20-\x7e]*")  # what goes on the wire as is: printable ASCII
+
+
+def _url(value: str, what: str, secrets: list[str]) -> httpx.URL:
+    """The URL without its userinfo: the client authenticates with a bearer token, so a
+    `user:password@` part has no use, and would show in logs (httpx logs every URL). Its
+    password is remembered as a secret, masked wherever it turns up."""
+    try:
+        url = httpx.URL(value)
+    except (httpx.InvalidURL, TypeError):
+        url = None
+    if url is not None and url.password:
+        secrets.append(url.password)
+    masked = "***"
+    shown = str(url.copy_with(password=masked)) if url is not None and url.password else value
+    if url is None or url.scheme not in ("http", "https") or not url.host:
+        raise ConfigurationError(f"{what} must be a full http(s) URL, got {shown!r}")
+    return url.copy_with(username=None, password=None) if url.userinfo else url
+
+
+def _header(name: str, value: str, what: str) -> str:
+    """A header value as the wire takes it, or ConfigurationError (the value is not shown:
+    for a token it is a secret)."""
+    if not _HEADER_VALUE.fullmatch(value):
+        raise ConfigurationError(
+            f"{what} can only hold printable ASCII characters (it is sent as the {name} "
+            "header); it has control characters (CR/LF?) or non-ASCII ones"
+        )
+    return value
 
 
 def resolve(
@@ -84,7 +110,15 @@ def resolve(
     client_id = _pick(client_id, env, ENV_CLIENT_ID)
     client_secret = _pick(client_secret, env, ENV_SECRET)
     access_token = _pick(access_token, env, ENV_ACCESS_TOKEN)
-    base = _url(_pick(base_url, env, ENV_HOST) or DEFAULT_BASE_URL, "base_url / STREAMKAP_HOST")
+    secrets: list[str] = []
+    base = _url(
+        _pick(base_url, env, ENV_HOST) or DEFAULT_BASE_URL, "base_url / STREAMKAP_HOST", secrets
+    )
+    if access_token and (" " in access_token or not _HEADER_VALUE.fullmatch(access_token)):
+        raise ConfigurationError(
+            "access_token / STREAMKAP_ACCESS_TOKEN can only hold printable ASCII characters "
+            "without spaces (it is sent in the Authorization header)"
+        )
     if bool(client_id) != bool(client_secret):
         missing = (
             "client_secret (or STREAMKAP_SECRET)"
@@ -98,14 +132,18 @@ def resolve(
             "STREAMKAP_SECRET), or pass access_token (or set STREAMKAP_ACCESS_TOKEN), "
             "or use StreamkapClient.from_project_key(path)"
         )
-    token = _url(token_url, "token_url") if token_url else base.join(TOKEN_PATH)
+    token = _url(token_url, "token_url", secrets) if token_url else base.join(TOKEN_PATH)
     headers: dict[str, str] = {}
     tenant = _pick(admin_tenant_id, env, ENV_ADMIN_TENANT_ID)
     service = _pick(admin_service_id, env, ENV_ADMIN_SERVICE_ID)
     if tenant:
-        headers["X-Admin-Tenant-Id"] = tenant
+        headers["X-Admin-Tenant-Id"] = _header(
+            "X-Admin-Tenant-Id", tenant, "admin_tenant_id / STREAMKAP_ADMIN_TENANT_ID"
+        )
     if service:
-        headers["X-Admin-Service-Id"] = service
+        headers["X-Admin-Service-Id"] = _header(
+            "X-Admin-Service-Id", service, "admin_service_id / STREAMKAP_ADMIN_SERVICE_ID"
+        )
     return Settings(
         base_url=base,
         token_url=token,
@@ -113,6 +151,7 @@ def resolve(
         credentials=Credentials(client_id, client_secret) if client_id and client_secret else None,
         access_token=access_token,
         headers=headers,
+        secrets=tuple(secrets),
     )
 
 

@@ -2,12 +2,20 @@
 
 The generated models' `from_dict` is strict (custom templates in `templates/`): anything that
 does not fit the schema raises `streamkap_api.types.DecodeError` carrying the JSON path.
+
+JSON is read the same way with or without orjson (`loads`, the README's errors section):
+strict RFC 8259 plus two leniencies. Integers outside the 64-bit range (below -2**63 or above
+2**64 - 1) become the nearest float, as orjson reads them; `NaN`, `Infinity`, `-Infinity` and
+numbers beyond the float range (`1e400`) are refused; a leading UTF-8 byte order mark is
+ignored; nesting deeper than 1024 levels is refused (without orjson, the standard library's
+stack limit may refuse from about 990 levels). Every refusal is a MalformedResponseError.
 """
 
 from __future__ import annotations
 
 import gc
 import json
+import math
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -17,14 +25,61 @@ import httpx
 
 from ._errors import MalformedResponseError, _body_text, _snippet
 
+_fast: Callable[[bytes], Any] | None
 try:  # optional speed-up: the `speedups` extra
     import orjson
 
-    loads: Callable[[bytes], Any] = orjson.loads
+    _fast = orjson.loads
 except ImportError:  # pragma: no cover - exercised when orjson is absent
-    loads = json.loads
+    _fast = None
 
-__all__ = ["decode_model", "loads"]
+__all__ = ["check_entity_ids", "decode_model", "loads", "per_entity_maps"]
+
+_BOM = b"\xef\xbb\xbf"
+_INT64 = (-(2**63), 2**64 - 1)
+
+
+def _number(text: str) -> int | float:
+    """A JSON integer as orjson reads it: exact within 64 bits, else the nearest float."""
+    value = int(text)
+    if _INT64[0] <= value <= _INT64[1]:
+        return value
+    try:
+        return float(value)
+    except OverflowError:
+        raise ValueError(f"number out of range: {text[:20]}…") from None
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"number out of range: {text[:40]}")
+    return value
+
+
+def _constant(name: str) -> float:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+_strict = json.JSONDecoder(parse_int=_number, parse_float=_finite, parse_constant=_constant)
+
+
+def loads(body: bytes) -> Any:
+    """JSON text as Python values, one behaviour with or without orjson (module docstring).
+
+    orjson reads what it accepts exactly as `_strict` does; whatever orjson refuses is handed
+    to `_strict`, which has the last word, so refusals (and their messages) are the same on
+    both paths. Raises ValueError or RecursionError.
+    """
+    if body.startswith(_BOM):
+        body = body[len(_BOM) :]
+    if _fast is not None:
+        try:
+            return _fast(body)
+        except ValueError:
+            pass
+    text = body.decode("utf-8") if isinstance(body, bytes | bytearray) else body
+    return _strict.decode(text)
 
 
 class _Model(Protocol):
@@ -102,6 +157,12 @@ def decode_model(response: httpx.Response, model: type[M], *, what: str) -> M:
     """
     try:
         data = loads(response.content)
+    except RecursionError as exc:
+        raise MalformedResponseError(
+            f"{what}: HTTP {response.status_code} with JSON nested too deeply to read"
+            f"{_rid(response)}",
+            response=response,
+        ) from exc
     except ValueError as exc:
         if not response.content:
             kind = "an empty body"
@@ -120,6 +181,11 @@ def decode_model(response: httpx.Response, model: type[M], *, what: str) -> M:
     try:
         with _gc_paused(len(response.content)):
             return model.from_dict(data)
+    except RecursionError as exc:
+        raise MalformedResponseError(
+            f"{what}: response nested too deeply to fit {model.__name__}{_rid(response)}",
+            response=response,
+        ) from exc
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
         path = tuple(getattr(exc, "path", ()) or ())
         reason = getattr(exc, "reason", None) or f"{type(exc).__name__}: {exc}"
@@ -138,3 +204,49 @@ def _start(response: httpx.Response) -> str:
 def _rid(response: httpx.Response) -> str:
     rid = response.headers.get("x-request-id")
     return f" (request id {rid})" if rid else ""
+
+
+def reset_after_fork() -> None:
+    """In a forked child: a decode running in a parent thread at the fork held the GC paused;
+    that thread is gone, so its pause is undone here."""
+    global _gc_paused
+    resume = _gc_paused._resume and _gc_paused._active > 0
+    _gc_paused = _GCPause()
+    if resume:
+        gc.enable()
+
+
+# -- does the response answer the request? -----------------------------------------------------
+
+def per_entity_maps(operation_id: str) -> tuple[str, ...]:
+    """Attribute names of the operation's entity maps keyed by the ids asked for (from the
+    generated surface; not the aggregates such as `account_metrics`)."""
+    from ._operations import operation
+
+    return tuple(m.name for m in operation(operation_id).entity_maps if m.per_entity)
+
+
+def check_entity_ids(
+    result: object, operation_id: str, asked: list[str], response: httpx.Response
+) -> None:
+    """MalformedResponseError when an entity map holds ids that were not asked for: a success
+    must answer the request (a response meant for another request, e.g. one left on a reused
+    connection, must never pass as this one's). Subsets are fine (paging, unknown ids)."""
+    wanted: set[str] | None = None
+    for name in per_entity_maps(operation_id):
+        entries = getattr(getattr(result, name, None), "additional_properties", None)
+        if not entries:
+            continue
+        if wanted is None:
+            wanted = set(asked)
+        extra = [key for key in entries if key not in wanted]
+        if extra:
+            shown = ", ".join(repr(k) for k in extra[:5])
+            more = f" (and {len(extra) - 5} more)" if len(extra) > 5 else ""
+            raise MalformedResponseError(
+                f"{operation_id}: {name} holds ids that were not asked for: {shown}{more}; "
+                f"the response does not answer this request{_rid(response)} (if the API now "
+                "keys it otherwise, pass check_response_ids=False)",
+                response=response,
+                path=(name, extra[0]),
+            )

@@ -15,19 +15,24 @@ StreamkapError
     │   └── InternalServerError         >= 500
     ├── APIConnectionError      the API could not be reached or the connection broke
     │   └── APITimeoutError     a timeout or the call's deadline ran out
-    └── MalformedResponseError  a 2xx whose body is not what the spec promises
+    ├── MalformedResponseError  a 2xx whose body is not what the spec promises
+    ├── ResponseTooLargeError   a body larger than the client reads (max_response_bytes)
+    └── RedirectError           a redirect the client does not follow (another origin, a loop)
 
 Messages never contain credentials or tokens: they are built from the status, a short snippet of
 the server's detail (HTML reduced to its text, anything that looks like a token or a secret
-masked) and the request id.
+masked) and the request id. Before an error leaves a client call, `scrub()` also removes every
+secret the client knows from the error's whole object graph (see there). Every error pickles
+with its attributes (`StreamkapError.__reduce__`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +53,8 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RedirectError",
+    "ResponseTooLargeError",
     "StreamkapError",
     "UnprocessableEntityError",
     "ValidationErrorItem",
@@ -57,8 +64,19 @@ _SNIPPET_CHARS = 200
 _HTML_CHARS = 16 * 1024  # how much of an error page is searched for text
 
 
+def _restore(cls: type[BaseException], args: tuple[object, ...]) -> BaseException:
+    error = cls.__new__(cls)
+    error.args = args
+    return error
+
+
 class StreamkapError(Exception):
     """Root of every error the SDK raises on purpose."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The default rebuilds with cls(*args), which fails for keyword-only constructors
+        # (response=, path=): rebuild without __init__, then restore the attributes.
+        return (_restore, (type(self), self.args), dict(vars(self)))
 
 
 class ConfigurationError(StreamkapError):
@@ -141,11 +159,12 @@ class InternalServerError(APIStatusError):
 
 
 class APIConnectionError(APIError):
-    """The request did not get a response (DNS, refused, reset, ...)."""
+    """The request did not get a response (DNS, refused, reset, ...). `request` is a copy of
+    the request without its credentials (no Authorization header, no token-request body)."""
 
     def __init__(self, message: str = "Connection error", *, request: httpx.Request | None = None):
         super().__init__(message)
-        self.request = request
+        self.request = None if request is None else sanitized_request(request)
 
 
 class APITimeoutError(APIConnectionError):
@@ -165,6 +184,32 @@ class MalformedResponseError(APIError):
         super().__init__(message)
         self.response = response
         self.path = tuple(path)
+        self.request_id = response.headers.get("x-request-id")
+
+
+class ResponseTooLargeError(APIError):
+    """A response body larger than the client reads: `max_response_bytes` for a success, a
+    fixed 1 MiB for token-endpoint and error bodies. `limit` is the cap that was hit; the
+    `response` carries the status and headers, not the body."""
+
+    def __init__(self, message: str, *, response: httpx.Response, limit: int) -> None:
+        super().__init__(message)
+        self.response = response
+        self.status_code = response.status_code
+        self.limit = limit
+        self.request_id = response.headers.get("x-request-id")
+
+
+class RedirectError(APIError):
+    """A redirect the client refused to follow: to another origin (`target`), from https to
+    http, a loop, a bad Location, or one that would turn the POST into a GET. Nothing was sent
+    to the redirect's target."""
+
+    def __init__(self, message: str, response: httpx.Response, *, target: str | None = None):
+        super().__init__(message)
+        self.response = response
+        self.status_code = response.status_code
+        self.target = target
         self.request_id = response.headers.get("x-request-id")
 
 
@@ -291,3 +336,113 @@ def status_error(response: httpx.Response, *, context: str = "") -> APIStatusErr
     if request_id:
         message += f" (request id {request_id})"
     return cls(message, response=response, detail=detail)
+
+
+# -- secrets out of errors --------------------------------------------------------------------
+
+#: request.extensions marker of a request whose body holds a secret (the token requests).
+SECRET_BODY = "streamkap_sdk.secret_body"
+_DROPPED_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+_MAX_DEPTH = 32
+
+
+def _plain_url(url: httpx.URL) -> httpx.URL:
+    return url.copy_with(username=None, password=None) if url.userinfo else url
+
+
+def sanitized_request(
+    request: httpx.Request, redact: Callable[[str], str] = lambda s: s
+) -> httpx.Request:
+    """A copy of `request` that is safe to keep in an error: no Authorization or cookie header,
+    no body when it is a token request, no userinfo in the URL, known secrets masked."""
+    headers = [
+        (k, redact(v))
+        for k, v in request.headers.multi_items()
+        if k.lower() not in _DROPPED_HEADERS
+    ]
+    content = b""
+    if not request.extensions.get(SECRET_BODY):
+        with contextlib.suppress(httpx.RequestNotRead):
+            content = _redact_bytes(request.content, redact)
+    return httpx.Request(request.method, _plain_url(request.url), headers=headers, content=content)
+
+
+def sanitized_response(
+    response: httpx.Response, redact: Callable[[str], str] = lambda s: s
+) -> httpx.Response:
+    """A copy of `response` safe to keep in an error: body and header values with known secrets
+    masked, no Set-Cookie, and its request sanitized too."""
+    try:
+        content = _redact_bytes(response.content, redact)
+    except httpx.ResponseNotRead:
+        content = b""
+    skip = _DROPPED_HEADERS | {"content-encoding", "content-length", "transfer-encoding"}
+    headers = [(k, redact(v)) for k, v in response.headers.multi_items() if k.lower() not in skip]
+    extensions = {
+        k: v for k, v in response.extensions.items() if k in ("reason_phrase", "http_version")
+    }
+    try:
+        request: httpx.Request | None = sanitized_request(response.request, redact)
+    except RuntimeError:  # a response built without a request
+        request = None
+    return httpx.Response(
+        response.status_code,
+        headers=headers,
+        content=content,
+        request=request,
+        extensions=extensions,
+    )
+
+
+def _redact_bytes(data: bytes, redact: Callable[[str], str]) -> bytes:
+    text = data.decode("utf-8", "surrogateescape")
+    cleaned = redact(text)
+    return data if cleaned == text else cleaned.encode("utf-8", "surrogateescape")
+
+
+def _clean(value: object, redact: Callable[[str], str], depth: int = 0) -> object:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, bytes):
+        return _redact_bytes(value, redact)
+    if isinstance(value, httpx.Request):
+        return sanitized_request(value, redact)
+    if isinstance(value, httpx.Response):
+        return sanitized_response(value, redact)
+    if isinstance(value, ValidationErrorItem):
+        loc = tuple(_clean(p, redact) if isinstance(p, str) else p for p in value.loc)
+        return ValidationErrorItem(loc, redact(value.msg), redact(value.type))  # type: ignore[arg-type]
+    if depth >= _MAX_DEPTH and isinstance(value, list | tuple | dict):
+        return "<nested too deeply to keep>"
+    if isinstance(value, list | tuple):
+        items = [_clean(v, redact, depth + 1) for v in value]
+        return items if isinstance(value, list) else tuple(items)
+    if isinstance(value, dict):
+        return {
+            _clean(k, redact, depth + 1): _clean(v, redact, depth + 1) for k, v in value.items()
+        }
+    return value
+
+
+def scrub(error: BaseException, redact: Callable[[str], str]) -> None:
+    """Mask every secret `redact` knows throughout `error`'s object graph, in place: its args and
+    notes, its attributes (request, response, detail, errors, request_id, ...), and the same
+    for each exception in its __cause__ / __context__ chain (httpx's included, whose `request`
+    would otherwise hold the token request with its body). Servers echo what they were sent,
+    in bodies and headers alike, so nothing an error carries is trusted to be clean."""
+    seen: set[int] = set()
+    todo: list[BaseException] = [error]
+    while todo and len(seen) < 64:
+        exc = todo.pop()
+        if id(exc) in seen:
+            continue
+        seen.add(id(exc))
+        with contextlib.suppress(TypeError, AttributeError):  # a type with fixed args
+            exc.args = tuple(_clean(a, redact) for a in exc.args)
+        state = getattr(exc, "__dict__", None)
+        if isinstance(state, dict):
+            for name, value in list(state.items()):
+                state[name] = _clean(value, redact)
+        for nxt in (exc.__cause__, exc.__context__):
+            if nxt is not None:
+                todo.append(nxt)

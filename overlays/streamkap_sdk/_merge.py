@@ -64,7 +64,7 @@ def _union(maps: Sequence[Any], path: tuple[str, ...], depth: int) -> Any:
                 union[key] = value
             elif depth > 1 and is_given(value) and is_given(union[key]):
                 union[key] = _union([union[key], value], (*path, key), depth - 1)
-            elif union[key] != value:
+            elif _differ(union[key], value):
                 where = "".join(f"[{p!r}]" for p in (*path[1:], key))
                 raise ChunkConflictError(
                     f"two requests of this split call returned different values for "
@@ -74,6 +74,14 @@ def _union(maps: Sequence[Any], path: tuple[str, ...], depth: int) -> Any:
     merged = type(maps[0])()
     merged.additional_properties = union
     return merged
+
+
+def _differ(a: Any, b: Any) -> bool:
+    """`a != b`, where values nested too deeply to compare count as different (a conflict)."""
+    try:
+        return bool(a != b)
+    except RecursionError:
+        return True
 
 
 def merge_responses(op: Operation, parts: Sequence[R], *, stacklevel: int = 3) -> R:
@@ -96,15 +104,15 @@ def merge_responses(op: Operation, parts: Sequence[R], *, stacklevel: int = 3) -
     declared = [m.name for m in op.entity_maps if not m.per_entity] + list(op.other_fields)
     for name in declared:
         values = [getattr(p, name) for p in parts]
-        if all(v == values[0] for v in values):
+        if not any(_differ(v, values[0]) for v in values):
             setattr(merged, name, values[0])
         else:
             dropped.append(name)  # left unset on the merged model
     extra: dict[str, Any] = {}
     for key in dict.fromkeys(k for p in parts for k in p.additional_properties):  # type: ignore[attr-defined]
         values = [p.additional_properties.get(key) for p in parts]  # type: ignore[attr-defined]
-        if all(key in p.additional_properties for p in parts) and all(  # type: ignore[attr-defined]
-            v == values[0] for v in values
+        if all(key in p.additional_properties for p in parts) and not any(  # type: ignore[attr-defined]
+            _differ(v, values[0]) for v in values
         ):
             extra[key] = values[0]
         else:
@@ -135,14 +143,20 @@ def gather_threads(
     *,
     max_workers: int,
     progress: Progress | None = None,
+    stop: threading.Event | None = None,
 ) -> list[R]:
-    """`[fn(item) for item in items]` on at most `max_workers` threads; the first error wins."""
+    """`[fn(item) for item in items]` on at most `max_workers` threads; the first error wins.
+
+    `stop` is set as soon as one item fails or the caller is interrupted (KeyboardInterrupt):
+    `fn` is expected to check it before each request and wait it starts (raising _NotStarted),
+    so that nothing new starts once the call is over; what is in flight may finish.
+    """
     if len(items) == 1:  # no pool for the common case: the caller's own thread sends it
         result = fn(items[0])
         if progress is not None:
             progress(1, 1)
         return [result]
-    stop = threading.Event()
+    stop = stop or threading.Event()
 
     def run(item: T) -> R:
         if stop.is_set():  # a worker picked it up just as another chunk failed
@@ -160,7 +174,10 @@ def gather_threads(
         pending: set[Future[R]] = set(futures)
         done_count = 0
         while pending:
-            done, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            # A timeout, so that this (main) thread runs Python code often enough to notice a
+            # Ctrl+C: a process-directed SIGINT may land on a worker thread, and a wait
+            # without timeout is then never interrupted.
+            done, pending = wait(pending, timeout=0.1, return_when=FIRST_EXCEPTION)
             for future in done:
                 error = future.exception()
                 if isinstance(error, _NotStarted):

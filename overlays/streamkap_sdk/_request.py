@@ -126,7 +126,9 @@ def prepare(
     if extra_body:
         try:
             json.dumps(extra_body, allow_nan=False)
-        except (TypeError, ValueError, RecursionError) as exc:
+        except RecursionError:
+            raise InvalidParameterError("extra_body", "nested too deeply to send") from None
+        except (TypeError, ValueError) as exc:
             raise InvalidParameterError("extra_body", f"not JSON-serialisable: {exc}") from None
     ids_name = op.ids
     prepared = Prepared(

@@ -171,6 +171,7 @@ def attempts(
     clock: Callable[[], float] = time.monotonic,
     rand: Callable[[], float] = random.random,
     on_error: Callable[[APIStatusError], APIStatusError] = lambda e: e,
+    redact: Callable[[str], str] = lambda text: text,
 ) -> Flow:
     """Run one call: send, decide, sleep, repeat; return the successful response or raise.
 
@@ -180,7 +181,8 @@ def attempts(
 
     `deadline` (seconds) bounds everything, sleeps included: `Send.timeout` says how much is
     left, a wait that would end past it is not started, and running out raises APITimeoutError.
-    `on_error` lets the caller enrich a status error before it is raised.
+    `on_error` lets the caller enrich a status error before it is raised; `redact` masks the
+    secrets the caller knows in what is logged (a server may echo a token as its request id).
     """
     what = f"{method} {path}".strip() or "request"
     start = clock()
@@ -237,7 +239,7 @@ def attempts(
         logger.info(
             "retrying %s after %s: attempt %d of %d in %.2fs",
             what,
-            _short(outcome),
+            redact(_short(outcome)),
             retry + 1,
             policy.max_retries + 1,
             delay,

@@ -101,8 +101,11 @@ def duration(text: str) -> dt.timedelta:
             f"invalid duration {text!r}: use a number and a unit, e.g. 90s, 15m, 1h30m, 7d"
         )
     total = dt.timedelta()
-    for number, unit in parts:
-        total += dt.timedelta(**{_UNITS[unit]: float(number)})
+    try:
+        for number, unit in parts:
+            total += dt.timedelta(**{_UNITS[unit]: float(number)})
+    except OverflowError:
+        raise argparse.ArgumentTypeError(f"invalid duration {text!r}: too long") from None
     if total <= dt.timedelta(0):
         raise argparse.ArgumentTypeError(f"invalid duration {text!r}: must be positive")
     return total
@@ -268,6 +271,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(EXIT_API, f"API error: {exc}")
     except ValueError as exc:  # from to_records: a timestamp the API sent is not ISO 8601
         return _fail(EXIT_API, f"unreadable response: {exc}")
+    except RecursionError:  # writing out values the API nested too deeply
+        return _fail(EXIT_API, "unreadable response: values nested too deeply to print")
     except KeyboardInterrupt:
         return _fail(EXIT_INTERRUPTED, "interrupted")
     except BrokenPipeError:  # e.g. `| head`: the reader left, which is not an error

@@ -194,8 +194,13 @@ class Sandbox:
             self._error = exc
 
     def stop(self) -> None:
+        """Stop serving: requests in flight get up to a second to finish, then the server is
+        forced down (it never waits on idle keep-alive connections or slow clients)."""
         self._server.should_exit = True
         if self._thread.is_alive():
+            self._thread.join(timeout=1)
+        if self._thread.is_alive():
+            self._server.force_exit = True
             self._thread.join(timeout=5)
         if self._socket is not None:
             self._socket.close()

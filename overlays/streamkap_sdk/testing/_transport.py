@@ -14,7 +14,18 @@ from ..sandbox._engine import Engine, Reply
 __all__ = ["AsyncEngineTransport", "EngineTransport"]
 
 
+def _refuse_what_the_wire_refuses(request: httpx.Request) -> None:
+    """A real connection (h11) refuses header values with CR, LF or NUL before sending; so
+    does the fake, with the same exception, so code tested against it meets the wire's rules."""
+    for name, value in request.headers.raw:
+        if any(c in value for c in b"\r\n\x00"):
+            raise httpx.LocalProtocolError(
+                f"Illegal header value in {name.decode('ascii', 'replace')!r}", request=request
+            )
+
+
 def _respond(engine: Engine, request: httpx.Request, body: bytes) -> httpx.Response:
+    _refuse_what_the_wire_refuses(request)
     reply: Reply = engine.handle(
         request.method,
         request.url.path,

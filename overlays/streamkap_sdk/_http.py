@@ -1,0 +1,363 @@
+"""What every request needs from the wire, whoever sends it: bounded bodies, the redirect rule,
+the call context the auth drivers read, and the sync client's deadline watchdog.
+
+The clients each have ONE method that touches the transport (`_exchange`: send one request,
+follow same-origin redirects, read a bounded body); everything it decides is here, as plain
+functions and small objects that know nothing about how bytes arrive.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import itertools
+import socket
+import threading
+import time
+import zlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Final
+
+import httpx
+
+from ._errors import RedirectError, ResponseTooLargeError
+
+__all__ = [
+    "CALL",
+    "MAX_REDIRECTS",
+    "MAX_RESPONSE_BYTES",
+    "SMALL_BODY_BYTES",
+    "AsyncCall",
+    "BodyReader",
+    "SyncCall",
+    "body_limit",
+    "next_hop",
+    "watchdog",
+]
+
+MiB: Final = 1 << 20
+#: Default cap on a decoded 2xx body: a day of per-minute series for several hundred pipelines
+#: is ~50-100 MB of JSON, so this leaves room while stopping a decompression bomb.
+MAX_RESPONSE_BYTES: Final = 256 * MiB
+#: Cap on token-endpoint bodies and error bodies (a few hundred bytes in practice).
+SMALL_BODY_BYTES: Final = 1 * MiB
+#: Same-origin redirects followed per request before giving up.
+MAX_REDIRECTS: Final = 5
+#: What the client accepts: exactly the encodings `BodyReader` decodes with a bound.
+ACCEPT_ENCODING: Final = "gzip, deflate"
+
+#: request.extensions key holding the SyncCall / AsyncCall of the call a request belongs to.
+CALL: Final = "streamkap_sdk.call"
+
+
+@dataclass(slots=True)
+class SyncCall:
+    """What the sync auth driver needs from the call it runs in."""
+
+    end: float | None  # time.monotonic() deadline of the call, None = no deadline
+    lock: threading.Lock  # single-flights token renewal
+    send: Callable[[httpx.Request], httpx.Response]  # a token request, body read and bounded
+    read: Callable[[httpx.Response], None]  # read an intermediate (401) body, bounded
+
+
+@dataclass(slots=True)
+class AsyncCall:
+    """What the async auth driver needs from the call it runs in."""
+
+    end: float | None
+    lock: Any  # asyncio.Lock of the running loop (asyncio is imported lazily)
+    send: Callable[[httpx.Request], Awaitable[httpx.Response]]
+    read: Callable[[httpx.Response], Awaitable[None]]
+
+
+# -- bounded bodies -----------------------------------------------------------------------------
+
+
+def _size(n: int) -> str:
+    return f"{n / MiB:g} MiB" if n >= MiB and n % (MiB // 4) == 0 else f"{n:,} bytes"
+
+
+def body_limit(response: httpx.Response, limit: int) -> int:
+    """The cap for this response's decoded body: `limit` for a success, small for the rest."""
+    return limit if response.is_success else min(limit, SMALL_BODY_BYTES)
+
+
+def too_large(response: httpx.Response, limit: int, *, what: str) -> ResponseTooLargeError:
+    """`what`: "response" (a success, capped by max_response_bytes), "error" or
+    "token-endpoint" (the fixed 1 MiB cap)."""
+    request = response.request
+    setting = "max_response_bytes" if what == "response" else "fixed cap"
+    return ResponseTooLargeError(
+        f"HTTP {response.status_code} from {request.method} {request.url.copy_with(query=None)}: "
+        f"the {what} body is larger than {_size(limit)} ({setting}); not read any further",
+        response=response,
+        limit=limit,
+    )
+
+
+_STEP: Final = 1 << 20
+
+
+class _Inflate:
+    """zlib, gzip or deflate (zlib-wrapped or raw, as httpx accepts), never producing more than
+    asked per step, so a decompression bomb cannot expand past the cap in one go."""
+
+    def __init__(self, encoding: str) -> None:
+        self._gzip = encoding in ("gzip", "x-gzip")
+        self._z = zlib.decompressobj(zlib.MAX_WBITS | 16 if self._gzip else zlib.MAX_WBITS)
+        self._started = False
+
+    def run(self, data: bytes, room: int) -> list[bytes]:
+        out: list[bytes] = []
+        while data and not self._z.eof:
+            try:
+                # At most 1 MiB per step: zlib assembles each step's output in one more copy.
+                piece = self._z.decompress(data, min(room + 1, _STEP))
+            except zlib.error:
+                if self._gzip or self._started:
+                    raise
+                self._z = zlib.decompressobj(-zlib.MAX_WBITS)  # raw deflate, no zlib header
+                self._started = True
+                continue
+            self._started = True
+            data = self._z.unconsumed_tail
+            out.append(piece)
+            room -= len(piece)
+            if room < 0:
+                break
+        return out
+
+    def flush(self) -> bytes:
+        return self._z.flush()
+
+
+class BodyReader:
+    """Collects a response body from raw (still encoded) chunks, decoding as it goes and
+    refusing more than `limit` decoded bytes (`TooLarge`). Peak memory stays near the cap."""
+
+    class TooLarge(Exception):
+        pass
+
+    def __init__(self, content_encoding: str | None, limit: int) -> None:
+        encodings = [e.strip().lower() for e in (content_encoding or "").split(",")]
+        layers = [e for e in reversed(encodings) if e and e != "identity"]
+        unknown = [e for e in layers if e not in ("gzip", "x-gzip", "deflate")]
+        if unknown:
+            raise ValueError(f"unsupported Content-Encoding {unknown[0]!r}")
+        self._layers = [_Inflate(e) for e in layers]
+        self._limit = limit
+        self._parts: list[bytes] = []
+        self._size = 0
+
+    def _push(self, pieces: list[bytes], depth: int) -> None:
+        for piece in pieces:
+            if depth < len(self._layers):
+                self._push(self._layers[depth].run(piece, self._limit - self._size), depth + 1)
+                continue
+            self._size += len(piece)
+            if self._size > self._limit:
+                self._parts.clear()
+                raise self.TooLarge
+            self._parts.append(piece)
+
+    def feed(self, chunk: bytes) -> None:
+        if chunk:
+            self._push([chunk], 0)
+
+    def finish(self) -> bytes:
+        for depth, layer in enumerate(self._layers):
+            self._push([layer.flush()], depth + 1)
+        body = b"".join(self._parts)
+        self._parts.clear()
+        return body
+
+
+# -- redirects ----------------------------------------------------------------------------------
+
+_FOLLOWED: Final = frozenset({307, 308})  # method and body kept, as the API needs both
+_REWRITING: Final = frozenset({301, 302, 303})  # would turn the POST into a bodiless GET
+
+
+def origin(url: httpx.URL) -> str:
+    port = url.port
+    return f"{url.scheme}://{url.host}" + (f":{port}" if port is not None else "")
+
+
+def _where(request: httpx.Request) -> str:
+    return f"{request.method} {request.url.copy_with(query=None)}"
+
+
+def _target(request: httpx.Request, response: httpx.Response) -> httpx.URL:
+    """Where a redirect points, or RedirectError when it does not say, or says nonsense."""
+    status, where = response.status_code, _where(request)
+    location = response.headers.get("location")
+    if not location:
+        raise RedirectError(f"HTTP {status} from {where} without a Location header", response)
+    try:
+        target = request.url.join(location.strip())
+    except (httpx.InvalidURL, ValueError, TypeError):
+        raise RedirectError(
+            f"HTTP {status} from {where} with an unusable Location header", response
+        ) from None
+    if target.scheme not in ("http", "https") or not target.host:
+        raise RedirectError(
+            f"HTTP {status} from {where} to {location[:100]!r}, which is not an http(s) URL; "
+            "not followed",
+            response,
+        )
+    return target
+
+
+def check_location(response: httpx.Response) -> None:
+    """httpx response hook: a redirect's Location is checked here first, because httpx parses
+    it even when it does not follow redirects, and fails with a transport error."""
+    if response.status_code in _FOLLOWED or response.status_code in _REWRITING:
+        _target(response.request, response)
+
+
+async def check_location_async(response: httpx.Response) -> None:
+    check_location(response)
+
+
+def next_hop(
+    request: httpx.Request, response: httpx.Response, visited: list[httpx.URL]
+) -> httpx.Request | None:
+    """The request that follows a redirect `response`, None when it is not a redirect, or
+    RedirectError: only 307/308 to the same origin (scheme, host, port) are followed, so
+    nothing (ids, headers, the token or the credentials) ever goes to another host, or from
+    https to http. A loop, too many hops or a bad `Location` are RedirectErrors too."""
+    status = response.status_code
+    if status not in _FOLLOWED and status not in _REWRITING:
+        return None
+    where = _where(request)
+    target = _target(request, response)
+    if (target.scheme, target.host, target.port) != (
+        request.url.scheme,
+        request.url.host,
+        request.url.port,
+    ):
+        downgrade = request.url.scheme == "https" and target.scheme == "http"
+        raise RedirectError(
+            f"refused to follow HTTP {status} from {where} to another origin, {origin(target)}"
+            + (" (from https to plain http)" if downgrade else "")
+            + "; nothing was sent there",
+            response,
+            target=origin(target),
+        )
+    if status in _REWRITING:
+        raise RedirectError(
+            f"HTTP {status} from {where}: following it would resend the {request.method} as a "
+            "GET without its body; not followed (the API answers 307/308 for a moved POST)",
+            response,
+        )
+    if target in visited or len(visited) >= MAX_REDIRECTS:
+        kind = "a redirect loop" if target in visited else f"more than {MAX_REDIRECTS} redirects"
+        raise RedirectError(f"{kind} from {where}; gave up", response)
+    visited.append(target)
+    headers = [(k, v) for k, v in request.headers.multi_items() if k.lower() != "authorization"]
+    return httpx.Request(
+        request.method,
+        target,
+        headers=headers,
+        content=request.content,
+        extensions=request.extensions,
+    )
+
+
+# -- the sync deadline watchdog -----------------------------------------------------------------
+
+
+class _Watch:
+    __slots__ = ("_action", "_done", "_lock", "fired")
+
+    def __init__(self, action: Callable[[], None]) -> None:
+        self._action = action
+        self._lock = threading.Lock()
+        self._done = False
+        self.fired = False
+
+    def cancel(self) -> None:
+        """After this returns, the action has run to its end or will never run."""
+        with self._lock:
+            self._done = True
+
+    def fire(self) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self._done = self.fired = True
+            with contextlib.suppress(OSError):  # the socket closed meanwhile: nothing to stop
+                self._action()
+
+
+class _Watchdog:
+    """One daemon thread for the process, started on first use: runs each watch's action at
+    its time unless cancelled. The sync client arms one while a body streams in under a
+    deadline, to shut the socket at the deadline (a read blocked in another thread cannot be
+    interrupted any other way; per-read timeouts do not bound a body that trickles in)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._heap: list[tuple[float, int, _Watch]] = []
+        self._seq = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, when: float, action: Callable[[], None]) -> _Watch:
+        entry = _Watch(action)
+        with self._cond:
+            heapq.heappush(self._heap, (when, next(self._seq), entry))
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="streamkap-deadline", daemon=True
+                )
+                self._thread.start()
+            self._cond.notify()
+        return entry
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._heap:
+                    self._cond.wait()
+                when, _, entry = self._heap[0]
+                left = when - time.monotonic()
+                if left > 0 and not entry._done:
+                    self._cond.wait(left)
+                    continue
+                heapq.heappop(self._heap)
+            entry.fire()
+
+
+_watchdog: _Watchdog | None = None
+_watchdog_lock = threading.Lock()
+
+
+def watchdog() -> _Watchdog:
+    global _watchdog
+    if _watchdog is None:
+        with _watchdog_lock:
+            if _watchdog is None:
+                _watchdog = _Watchdog()
+    return _watchdog
+
+
+def shutdown_socket(response: httpx.Response) -> Callable[[], None]:
+    """An action that shuts the socket under `response` (a blocked read then returns at once);
+    a no-op for transports without one (in-process test transports)."""
+    stream = response.extensions.get("network_stream")
+    sock = stream.get_extra_info("socket") if stream is not None else None
+
+    def action() -> None:
+        if isinstance(sock, socket.socket):
+            sock.shutdown(socket.SHUT_RDWR)
+
+    return action
+
+
+def reset_after_fork() -> None:
+    """In a forked child: the watchdog thread did not survive the fork, and its lock may be
+    held by a thread that no longer exists."""
+    global _watchdog, _watchdog_lock
+    _watchdog = None
+    _watchdog_lock = threading.Lock()
