@@ -13,6 +13,7 @@ stack limit may refuse from about 990 levels). Every refusal is a MalformedRespo
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import math
@@ -218,6 +219,7 @@ def reset_after_fork() -> None:
 
 # -- does the response answer the request? -----------------------------------------------------
 
+@functools.cache
 def per_entity_maps(operation_id: str) -> tuple[str, ...]:
     """Attribute names of the operation's entity maps keyed by the ids asked for (from the
     generated surface; not the aggregates such as `account_metrics`)."""

@@ -140,12 +140,14 @@ class BodyReader:
         pass
 
     def __init__(self, content_encoding: str | None, limit: int) -> None:
-        encodings = [e.strip().lower() for e in (content_encoding or "").split(",")]
-        layers = [e for e in reversed(encodings) if e and e != "identity"]
-        unknown = [e for e in layers if e not in ("gzip", "x-gzip", "deflate")]
-        if unknown:
-            raise ValueError(f"unsupported Content-Encoding {unknown[0]!r}")
-        self._layers = [_Inflate(e) for e in layers]
+        self._layers: list[_Inflate] = []
+        if content_encoding:
+            encodings = [e.strip().lower() for e in content_encoding.split(",")]
+            layers = [e for e in reversed(encodings) if e and e != "identity"]
+            unknown = [e for e in layers if e not in ("gzip", "x-gzip", "deflate")]
+            if unknown:
+                raise ValueError(f"unsupported Content-Encoding {unknown[0]!r}")
+            self._layers = [_Inflate(e) for e in layers]
         self._limit = limit
         self._parts: list[bytes] = []
         self._size = 0
@@ -162,15 +164,20 @@ class BodyReader:
             self._parts.append(piece)
 
     def feed(self, chunk: bytes) -> None:
-        if chunk:
+        if not self._layers:  # identity: the common case, kept short
+            self._size += len(chunk)
+            if self._size > self._limit:
+                self._parts.clear()
+                raise self.TooLarge
+            self._parts.append(chunk)
+        elif chunk:
             self._push([chunk], 0)
 
     def finish(self) -> bytes:
         for depth, layer in enumerate(self._layers):
             self._push([layer.flush()], depth + 1)
-        body = b"".join(self._parts)
-        self._parts.clear()
-        return body
+        parts, self._parts = self._parts, []
+        return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 # -- redirects ----------------------------------------------------------------------------------
