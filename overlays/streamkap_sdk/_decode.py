@@ -219,6 +219,7 @@ def reset_after_fork() -> None:
 
 # -- does the response answer the request? -----------------------------------------------------
 
+
 @functools.cache
 def per_entity_maps(operation_id: str) -> tuple[str, ...]:
     """Attribute names of the operation's entity maps keyed by the ids asked for (from the
