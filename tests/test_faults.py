@@ -744,3 +744,17 @@ def test_a_token_with_cr_lf_is_refused_without_echoing_it(mode: Mode, server: Fa
     assert "cannot be sent in an HTTP header" in str(caught.value)
     assert "tok3n" not in str(caught.value) and "tok3n" not in repr(caught.value.response.content)
     assert SECRET not in str(caught.value)
+
+
+def test_https_to_http_on_the_same_host_is_another_origin() -> None:
+    """The rule itself (no TLS server here): the scheme is part of the origin."""
+    from streamkap_sdk._http import next_hop
+
+    request = httpx.Request("POST", "https://api.streamkap.test/pipelines/metrics", content=b"{}")
+    moved = httpx.Response(
+        307, headers={"location": "http://api.streamkap.test/pipelines/metrics"}, request=request
+    )
+    with pytest.raises(streamkap_sdk.RedirectError) as caught:
+        next_hop(request, moved, [])
+    assert caught.value.target == "http://api.streamkap.test"
+    assert "(from https to plain http); nothing was sent there" in str(caught.value)
