@@ -534,7 +534,7 @@ def test_ctrl_c_during_a_chunked_call_starts_nothing_new(sandbox: Sandbox, engin
         time.sleep(1.5)  # any retry would have happened by now
         timer.join()
     assert interrupted < 1.5  # the waits were cut short
-    assert engine.metrics_requests == seen == 2  # the two first requests, nothing after
+    assert 1 <= engine.metrics_requests == seen <= 2  # the first requests, nothing after
 
 
 @pytest.mark.slow
@@ -546,9 +546,10 @@ def test_a_failing_chunk_stops_the_retries_of_the_others(sandbox: Sandbox, engin
         with pytest.raises(BadRequestError):
             client.pipelines.metrics([f"p{n}" for n in range(8)])
         took = elapsed(started)
-        time.sleep(1.5)
+        seen = engine.metrics_requests
+        time.sleep(1.5)  # the other chunk's retry would have been sent by now
     assert took < 1.0
-    assert engine.metrics_requests == 2
+    assert engine.metrics_requests == seen <= 2  # at most the two first requests, nothing after
 
 
 # -- 11. raw exceptions become SDK errors -----------------------------------------------------
