@@ -10,16 +10,17 @@ import re
 import signal
 import sys
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 from typing import Any, Final, NoReturn
 
 from .._config import ENV_ACCESS_TOKEN, ENV_CLIENT_ID, ENV_SECRET
-from .._errors import ConfigurationError, StreamkapError
+from .._errors import ConfigurationError
 from .._export import MissingDependencyError
 from .._params import normalize_id_list
 from .._version import __version__
+from ..cli import _check_credentials, _UsageError  # the command's advice, said once
 from ._spec import Resource, resources
 
 __all__ = ["main"]
@@ -46,10 +47,6 @@ example:
   {example} --listen 0.0.0.0:9464"""
 _SECONDS: Final = re.compile(r"(\d+(?:\.\d+)?)(s|m|h)?")
 _UNIT: Final = {None: 1.0, "s": 1.0, "m": 60.0, "h": 3600.0}
-
-
-class _UsageError(StreamkapError):
-    pass
 
 
 class _Stop(Exception):
@@ -296,19 +293,3 @@ def _collect_ids(args: argparse.Namespace, spec: Resource) -> list[str]:
         return normalize_id_list(raw)
     except ValueError as exc:
         raise _UsageError(f"--{spec.resource}: {exc}") from None
-
-
-def _check_credentials(env: Mapping[str, str]) -> None:
-    """The environment's credentials, checked as the client would, with the command's advice."""
-    client_id, secret = env.get(ENV_CLIENT_ID) or None, env.get(ENV_SECRET) or None
-    if bool(client_id) != bool(secret):
-        have, missing = (ENV_CLIENT_ID, ENV_SECRET) if client_id else (ENV_SECRET, ENV_CLIENT_ID)
-        raise _UsageError(
-            f"incomplete credentials: {have} is set but {missing} is not; set both, "
-            "or pass --project-key FILE"
-        )
-    if not client_id and not env.get(ENV_ACCESS_TOKEN):
-        raise _UsageError(
-            f"no credentials: set {ENV_CLIENT_ID} and {ENV_SECRET} (or {ENV_ACCESS_TOKEN}), "
-            "or pass --project-key FILE"
-        )
