@@ -18,13 +18,14 @@ import time
 import weakref
 import zlib
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any, Self, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, Literal, Self, TypedDict, Unpack
 
 import httpx
 
 from streamkap_api.resources import AsyncResources, Resources
 
-from . import _decode, _http
+from . import _aiohttp, _decode, _http
+from ._aiohttp import AsyncSender
 from ._auth import DEFAULT_SKEW, TokenAuth
 from ._config import read_project_key, resolve
 from ._decode import check_entity_ids, decode_model
@@ -290,7 +291,7 @@ class _ClientBase:
 
     def _request(
         self,
-        http: httpx.Client | httpx.AsyncClient,
+        http: httpx.Client | AsyncSender,
         op: Operation,
         prepared: Prepared,
         ids: list[str],
@@ -636,7 +637,7 @@ class _LoopState:
     """What an async client owns in one event loop: connections, the renewal lock, and the
     parked async generator that closes them when the loop shuts down."""
 
-    http: httpx.AsyncClient
+    http: AsyncSender  # httpx.AsyncClient, or _aiohttp.AiohttpClient (http_backend="aiohttp")
     lock: asyncio.Lock
     keeper: AsyncGenerator[None, None] | None = None
 
@@ -647,16 +648,25 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
     It works in whichever event loop awaits it: each loop gets its own connection pool and
     renewal lock (the token is shared), and a loop's pool is closed when that loop shuts down
     (`asyncio.run` and `asyncio.Runner` do so on exit), so `asyncio.run()` twice is fine.
+
+    `http_backend="aiohttp"` (the `aiohttp` extra) sends with aiohttp instead of httpx, for
+    services making many concurrent calls; everything else is the same (see `_aiohttp`).
     """
 
     def __init__(
         self,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
+        http_backend: Literal["httpx", "aiohttp"] = "httpx",
         **options: Unpack[ClientOptions],
     ) -> None:
         super().__init__(**options)
         self._transport = transport
+        self._aiohttp = (
+            _aiohttp.Backend(self._settings.base_url, self._settings.token_url)
+            if _aiohttp.check_backend(http_backend, transport=transport)
+            else None
+        )
         self._loops: dict[asyncio.AbstractEventLoop, _LoopState] = {}
         import asyncio  # deferred: import time (see _operations)
 
@@ -704,11 +714,16 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
             return state
         for stale in [other for other in self._loops if other.is_closed()]:
             del self._loops[stale]  # closed without shutting down its async generators
-        http = httpx.AsyncClient(
-            transport=self._transport,
-            event_hooks={"response": [check_location_async]},
-            **self._client_kwargs(),
-        )
+        http: AsyncSender
+        if self._aiohttp is not None:
+            _aiohttp.forget_closed_loops()
+            http = self._aiohttp.open(**self._client_kwargs())
+        else:
+            http = httpx.AsyncClient(
+                transport=self._transport,
+                event_hooks={"response": [check_location_async]},
+                **self._client_kwargs(),
+            )
         state = self._loops[loop] = _LoopState(http, asyncio.Lock())
         state.keeper = self._keep(loop, state)
         await anext(state.keeper)
@@ -775,7 +790,7 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
         return self._checked(result, op, ids, response)
 
     async def _attempt(
-        self, http: httpx.AsyncClient, request: httpx.Request, end: float | None
+        self, http: AsyncSender, request: httpx.Request, end: float | None
     ) -> httpx.Response:
         """One attempt, bounded as a whole by the call's deadline (token renewal included)."""
         if end is None:
@@ -795,7 +810,7 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
 
     async def _exchange(
         self,
-        http: httpx.AsyncClient,
+        http: AsyncSender,
         request: httpx.Request,
         *,
         end: float | None,
