@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import json
 import logging
 import os
 import weakref
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     import ssl
 
     import aiohttp
+    import yarl
 
 __all__ = ["BACKENDS", "AiohttpClient", "AsyncSender", "Backend", "check_backend"]
 
@@ -52,7 +54,7 @@ _INSTALL: Final = "pip install 'streamkap-sdk[aiohttp]'"
 #: Connections per loop, as httpx's default pool (httpx.Limits: 100, idle ones kept 5 s).
 MAX_CONNECTIONS: Final = 100
 KEEPALIVE_EXPIRY: Final = 5.0
-_URL_CACHE_SIZE: Final = 256
+_CACHE_SIZE: Final = 256  # entries in each per-pool cache of request pieces
 
 
 class AsyncSender(Protocol):
@@ -166,17 +168,25 @@ class AiohttpClient:
         keepalive: float,
     ) -> None:
         import aiohttp
+        import yarl
 
         self._base_url = base_url
         self._timeout = timeout.as_dict()
-        defaults = {
-            "accept": "*/*",
-            "accept-encoding": "gzip, deflate",
-            "connection": "keep-alive",
-            "user-agent": aiohttp.http.SERVER_SOFTWARE,
-        }
-        self._headers = {**defaults, **{k.lower(): v for k, v in headers.items()}}
-        self._urls: dict[tuple[httpx.URL, tuple[tuple[str, Any], ...]], httpx.URL] = {}
+        self._headers = httpx.Headers(
+            {
+                "Accept": "*/*",
+                "Accept-Encoding": "gzip, deflate",
+                "Connection": "keep-alive",
+                "User-Agent": aiohttp.http.SERVER_SOFTWARE,
+            }
+        )
+        self._headers.update(headers)  # httpx.AsyncClient(headers=...): these win
+        self._aiohttp = aiohttp
+        self._URL = yarl.URL
+        self._urls: dict[tuple[int, tuple[tuple[str, Any], ...]], tuple[httpx.URL, httpx.URL]] = {}
+        self._yarl: dict[int, tuple[httpx.URL, yarl.URL]] = {}
+        self._timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
+        self._header_sets: dict[tuple[bytes, tuple[tuple[str, str], ...]], httpx.Headers] = {}
         self._session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=connections, keepalive_timeout=keepalive, ssl=ssl),
             cookie_jar=aiohttp.DummyCookieJar(),
@@ -202,8 +212,8 @@ class AiohttpClient:
         headers: Any = None,
     ) -> httpx.Request:
         """The request `httpx.AsyncClient.build_request` makes (same URL, query, body and
-        headers but the User-Agent), at a fraction of its cost: the URL with its query is
-        worked out once per distinct query."""
+        headers, bar the User-Agent), for a fraction of its cost: the URL with its query and
+        the headers are worked out once per distinct query and header set."""
         if not isinstance(url, httpx.URL):
             url = httpx.URL(url)
         if url.is_relative_url:
@@ -211,25 +221,64 @@ class AiohttpClient:
             url = base.copy_with(raw_path=base.raw_path + url.raw_path.lstrip(b"/"))
         if params:
             url = self._with_params(url, params)
-        merged = self._headers
-        if headers:
-            merged = {**merged, **{k.lower(): v for k, v in dict(headers).items()}}
-        return httpx.Request(
-            method, url, headers=merged, json=json, extensions={"timeout": self._timeout}
+        body = b"" if json is None else _json_bytes(json)
+        request = httpx.Request(
+            method,
+            url,
+            headers=self._headers_for(url, headers),
+            stream=httpx.ByteStream(body),  # as given: no header work (Host etc. are there)
+            extensions={"timeout": self._timeout},
         )
+        request.headers["Content-Length"] = str(len(body))
+        request.read()
+        return request
+
+    def _headers_for(self, url: httpx.URL, headers: Any) -> httpx.Headers:
+        key = (url.netloc, tuple(dict(headers).items()) if headers else ())
+        merged = self._header_sets.get(key)
+        if merged is None:
+            if len(self._header_sets) >= _CACHE_SIZE:
+                self._header_sets.clear()
+            merged = httpx.Headers({"Host": url.netloc.decode("ascii"), **self._headers})
+            if headers:
+                merged.update(headers)
+            self._header_sets[key] = merged
+        return merged
 
     def _with_params(self, url: httpx.URL, params: Any) -> httpx.URL:
+        # Keyed by the URL object, which the client caches per operation (hashing a URL
+        # formats it); the entry holds it, so its id is not reused while the entry lives.
         try:
-            key = (url, tuple((k, _hashable(v)) for k, v in dict(params).items()))
+            key = (id(url), tuple((k, _hashable(v)) for k, v in dict(params).items()))
             hash(key)
         except TypeError:
             return url.copy_merge_params(params)
-        merged = self._urls.get(key)
-        if merged is None:
-            if len(self._urls) >= _URL_CACHE_SIZE:
+        entry = self._urls.get(key)
+        if entry is None or entry[0] is not url:
+            if len(self._urls) >= _CACHE_SIZE:
                 self._urls.clear()
-            merged = self._urls[key] = url.copy_merge_params(params)
-        return merged
+            entry = self._urls[key] = (url, url.copy_merge_params(params))
+        return entry[1]
+
+    def _wire_url(self, url: httpx.URL) -> yarl.URL:
+        """`url` as aiohttp takes it, already encoded (cached like `_with_params`)."""
+        entry = self._yarl.get(id(url))
+        if entry is None or entry[0] is not url:
+            if len(self._yarl) >= _CACHE_SIZE:
+                self._yarl.clear()
+            entry = self._yarl[id(url)] = (url, self._URL(str(url), encoded=True))
+        return entry[1]
+
+    def _wire_timeout(self, timeout: dict[str, float | None]) -> aiohttp.ClientTimeout:
+        key = (timeout.get("pool"), timeout.get("connect"), timeout.get("read"))
+        wire = self._timeouts.get(key)
+        if wire is None:
+            if len(self._timeouts) >= _CACHE_SIZE:
+                self._timeouts.clear()
+            wire = self._timeouts[key] = self._aiohttp.ClientTimeout(
+                total=None, connect=key[0], sock_connect=key[1], sock_read=key[2]
+            )
+        return wire
 
     async def send(
         self, request: httpx.Request, *, stream: bool = True, auth: httpx.Auth | None = None
@@ -255,23 +304,14 @@ class AiohttpClient:
             await flow.aclose()
 
     async def _send_one(self, request: httpx.Request) -> httpx.Response:
-        import aiohttp
-        import yarl
-
-        timeout = request.extensions.get("timeout") or self._timeout
         try:
             answer = await self._session.request(
                 request.method,
-                yarl.URL(str(request.url), encoded=True),
+                self._wire_url(request.url),
                 data=request.content,
                 headers=request.headers.multi_items(),
                 allow_redirects=False,
-                timeout=aiohttp.ClientTimeout(
-                    total=None,
-                    connect=timeout.get("pool"),
-                    sock_connect=timeout.get("connect"),
-                    sock_read=timeout.get("read"),
-                ),
+                timeout=self._wire_timeout(request.extensions.get("timeout") or self._timeout),
             )
         except _errors() as exc:
             error = _mapped(exc, request, connecting=True)
@@ -387,6 +427,11 @@ def _message(exc: BaseException) -> str:
     if isinstance(exc, aiohttp.ClientResponseError):
         return exc.message  # its str holds the URL with the query, which the error shows anyway
     return str(exc) or "no detail"
+
+
+def _json_bytes(value: Any) -> bytes:
+    """A JSON body as httpx (0.28) encodes `json=`."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
 
 
 def _hashable(value: Any) -> Any:
