@@ -186,7 +186,7 @@ class AiohttpClient:
         self._urls: dict[tuple[int, tuple[tuple[str, Any], ...]], tuple[httpx.URL, httpx.URL]] = {}
         self._yarl: dict[int, tuple[httpx.URL, yarl.URL]] = {}
         self._timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
-        self._header_sets: dict[tuple[bytes, tuple[tuple[str, str], ...]], httpx.Headers] = {}
+        self._header_sets: dict[tuple[bytes, tuple[tuple[str, str], ...], bool], httpx.Headers] = {}
         self._session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=connections, keepalive_timeout=keepalive, ssl=ssl),
             cookie_jar=aiohttp.DummyCookieJar(),
@@ -225,7 +225,7 @@ class AiohttpClient:
         request = httpx.Request(
             method,
             url,
-            headers=self._headers_for(url, headers),
+            headers=self._headers_for(url, headers, json=json is not None),
             stream=httpx.ByteStream(body),  # as given: no header work (Host etc. are there)
             extensions={"timeout": self._timeout},
         )
@@ -233,8 +233,8 @@ class AiohttpClient:
         request.read()
         return request
 
-    def _headers_for(self, url: httpx.URL, headers: Any) -> httpx.Headers:
-        key = (url.netloc, tuple(dict(headers).items()) if headers else ())
+    def _headers_for(self, url: httpx.URL, headers: Any, *, json: bool) -> httpx.Headers:
+        key = (url.netloc, tuple(dict(headers).items()) if headers else (), json)
         merged = self._header_sets.get(key)
         if merged is None:
             if len(self._header_sets) >= _CACHE_SIZE:
@@ -242,6 +242,8 @@ class AiohttpClient:
             merged = httpx.Headers({"Host": url.netloc.decode("ascii"), **self._headers})
             if headers:
                 merged.update(headers)
+            if json:
+                merged.setdefault("Content-Type", "application/json")
             self._header_sets[key] = merged
         return merged
 
@@ -342,10 +344,16 @@ class AiohttpClient:
         await self._session.close()
 
     def _forget(self) -> None:
-        """Stop tracking this pool without touching its sockets: a forked child's copy of the
-        parent's, or one whose loop closed before closing it (it cannot be closed any more)."""
+        """Give up this pool without closing its connections (see the callers): aiohttp marked
+        closed, so that neither its own `__del__` nor its connector's closes them (an aiohttp
+        connector collected open closes each connection, TLS close_notify included) nor warns.
+        Sockets still open are then the event loop's transports', which only close their file
+        descriptor when collected, as the httpx backend's do."""
         _OPEN.discard(self)
-        _ABANDONED.append(self)  # kept: collected, aiohttp would warn of an unclosed session
+        connector = self._session.connector
+        self._session.detach()
+        if connector is not None:
+            connector._closed = True  # aiohttp has no public "forget": see above
 
 
 class _Body(httpx.AsyncByteStream):
@@ -445,17 +453,19 @@ _ABANDONED: list[AiohttpClient] = []
 
 
 def forget_closed_loops() -> None:
-    """Pools whose loop was closed without shutting down its async generators (so the client
-    never closed them): kept, not collected, since aiohttp warns of an unclosed session."""
+    """Pools whose loop was closed without shutting down its async generators, so that the
+    client never closed them, and now cannot (closing needs their loop)."""
     for client in list(_OPEN):
         if client._loop.is_closed():
             client._forget()
 
 
 def _after_fork_in_child() -> None:
-    """The parent's pools, with their sockets, are the parent's: left alone (see _client)."""
+    """The parent's pools, with their sockets, are the parent's: left alone (see _client), and
+    kept, so that the child does not even close its copies of their file descriptors."""
     for client in list(_OPEN):
         client._forget()
+        _ABANDONED.append(client)
 
 
 if hasattr(os, "register_at_fork"):
