@@ -230,11 +230,14 @@ def rows(*, rounds: int = 5, seconds: float = 1.5) -> list[Row]:
             sdk, raw = rps["SDK on aiohttp"], rps["raw aiohttp"]
             ratio = statistics.median(s / r for s, r in zip(sdk, raw, strict=True))
             latency = result["latencies"]
-            name = f"async, {tasks} task{'s' if tasks > 1 else ''} on one client, minimal server"
+            name = (
+                f"async on aiohttp, {tasks} task{'s' if tasks > 1 else ''}, one client, minimal "
+                f"server: {statistics.median(sdk):,.0f} vs {statistics.median(raw):,.0f} req/s"
+            )
             if tasks == CONCURRENCY[-1]:
                 name += (
-                    f" (p99 {latency['SDK on aiohttp']['p99'] * 1e3:.0f} ms vs "
-                    f"{latency['raw aiohttp']['p99'] * 1e3:.0f} ms)"
+                    f", p99 {latency['SDK on aiohttp']['p99'] * 1e3:,.0f} vs "
+                    f"{latency['raw aiohttp']['p99'] * 1e3:,.0f} ms"
                 )
             out.append(
                 Row(

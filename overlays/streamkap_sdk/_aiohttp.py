@@ -44,7 +44,6 @@ if TYPE_CHECKING:
     import ssl
 
     import aiohttp
-    import yarl
 
 __all__ = ["BACKENDS", "AiohttpClient", "AsyncSender", "Backend", "check_backend"]
 
@@ -184,7 +183,6 @@ class AiohttpClient:
         self._aiohttp = aiohttp
         self._URL = yarl.URL
         self._urls: dict[tuple[int, tuple[tuple[str, Any], ...]], tuple[httpx.URL, httpx.URL]] = {}
-        self._yarl: dict[int, tuple[httpx.URL, yarl.URL]] = {}
         self._timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
         self._header_sets: dict[tuple[bytes, tuple[tuple[str, str], ...], bool], httpx.Headers] = {}
         self._session = aiohttp.ClientSession(
@@ -262,15 +260,6 @@ class AiohttpClient:
             entry = self._urls[key] = (url, url.copy_merge_params(params))
         return entry[1]
 
-    def _wire_url(self, url: httpx.URL) -> yarl.URL:
-        """`url` as aiohttp takes it, already encoded (cached like `_with_params`)."""
-        entry = self._yarl.get(id(url))
-        if entry is None or entry[0] is not url:
-            if len(self._yarl) >= _CACHE_SIZE:
-                self._yarl.clear()
-            entry = self._yarl[id(url)] = (url, self._URL(str(url), encoded=True))
-        return entry[1]
-
     def _wire_timeout(self, timeout: dict[str, float | None]) -> aiohttp.ClientTimeout:
         key = (timeout.get("pool"), timeout.get("connect"), timeout.get("read"))
         wire = self._timeouts.get(key)
@@ -309,7 +298,7 @@ class AiohttpClient:
         try:
             answer = await self._session.request(
                 request.method,
-                self._wire_url(request.url),
+                self._URL(str(request.url), encoded=True),  # as httpx encoded it
                 data=request.content,
                 headers=request.headers.multi_items(),
                 allow_redirects=False,
@@ -437,9 +426,12 @@ def _message(exc: BaseException) -> str:
     return str(exc) or "no detail"
 
 
+_JSON: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
 def _json_bytes(value: Any) -> bytes:
     """A JSON body as httpx (0.28) encodes `json=`."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+    return _JSON.encode(value).encode()
 
 
 def _hashable(value: Any) -> Any:
