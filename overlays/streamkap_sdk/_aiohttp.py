@@ -108,7 +108,7 @@ class Backend:
 
     def __init__(self, *urls: httpx.URL) -> None:
         self._tls = any(url.scheme == "https" for url in urls)  # else: no TLS set-up at all
-        self._ssl: dict[object, ssl.SSLContext] = {}
+        self._ssl: dict[str | bool, ssl.SSLContext] = {}
 
     def open(
         self,
@@ -145,10 +145,11 @@ class Backend:
         SSL_CERT_DIR), made once per client: it takes tens of milliseconds."""
         if not self._tls:
             return True
-        key = verify if isinstance(verify, bool | str) else id(verify)
-        context = self._ssl.get(key)
+        if not isinstance(verify, bool | str):
+            return verify  # an SSLContext, used as is (as httpx does)
+        context = self._ssl.get(verify)
         if context is None:
-            context = self._ssl[key] = httpx.create_ssl_context(verify=verify)
+            context = self._ssl[verify] = httpx.create_ssl_context(verify=verify)
         return context
 
 
@@ -192,6 +193,7 @@ class AiohttpClient:
             timeout=aiohttp.ClientTimeout(total=None),
             trust_env=False,
             raise_for_status=False,
+            skip_auto_headers=("Content-Type",),  # none made up for a body (httpx adds none)
         )
         self._loop = asyncio.get_running_loop()
         _OPEN.add(self)
