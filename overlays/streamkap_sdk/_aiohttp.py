@@ -31,7 +31,6 @@ import json
 import logging
 import os
 import weakref
-from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import httpx
@@ -234,7 +233,9 @@ class AiohttpClient:
         return request
 
     def _headers_for(self, url: httpx.URL, headers: Any, *, json: bool) -> httpx.Headers:
-        key = (url.netloc, tuple(dict(headers).items()) if headers else (), json)
+        if headers and not isinstance(headers, dict):
+            headers = dict(httpx.Headers(headers).multi_items())
+        key = (url.netloc, tuple(headers.items()) if headers else (), json)
         merged = self._header_sets.get(key)
         if merged is None:
             if len(self._header_sets) >= _CACHE_SIZE:
@@ -251,9 +252,9 @@ class AiohttpClient:
         # Keyed by the URL object, which the client caches per operation (hashing a URL
         # formats it); the entry holds it, so its id is not reused while the entry lives.
         try:
-            key = (id(url), tuple((k, _hashable(v)) for k, v in dict(params).items()))
+            key = (id(url), tuple(params.items()))
             hash(key)
-        except TypeError:
+        except (TypeError, AttributeError):  # a list value, or params not a mapping
             return url.copy_merge_params(params)
         entry = self._urls.get(key)
         if entry is None or entry[0] is not url:
@@ -348,7 +349,8 @@ class AiohttpClient:
 
 
 class _Body(httpx.AsyncByteStream):
-    """An aiohttp response's body, raw, with aiohttp's errors turned into httpx's."""
+    """An aiohttp response's body, raw, with aiohttp's errors turned into httpx's. Its own
+    iterator (an async generator costs the event loop's bookkeeping on every response)."""
 
     __slots__ = ("_answer", "_request")
 
@@ -356,16 +358,19 @@ class _Body(httpx.AsyncByteStream):
         self._answer = answer
         self._request = request
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        content = self._answer.content
+    def __aiter__(self) -> _Body:
+        return self
+
+    async def __anext__(self) -> bytes:
         try:
-            while chunk := await content.readany():
-                yield chunk
+            chunk = await self._answer.content.readany()
         except _errors() as exc:
             error = _mapped(exc, self._request, connecting=False)
         else:
-            return
-        raise error
+            if chunk:
+                return chunk
+            raise StopAsyncIteration
+        raise error  # outside the except block: no aiohttp exception in its __context__
 
     async def aclose(self) -> None:
         answer = self._answer
@@ -434,10 +439,6 @@ _JSON: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow
 def _json_bytes(value: Any) -> bytes:
     """A JSON body as httpx (0.28) encodes `json=`."""
     return _JSON.encode(value).encode()
-
-
-def _hashable(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
 
 
 # -- fork safety and closed loops -----------------------------------------------------------
