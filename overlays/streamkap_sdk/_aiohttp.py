@@ -221,13 +221,16 @@ class AiohttpClient:
         if params:
             url = self._with_params(url, params)
         body = b"" if json is None else _json_bytes(json)
+        headers = self._headers_for(url, headers, json=json is not None)
         request = httpx.Request(
             method,
             url,
-            headers=self._headers_for(url, headers, json=json is not None),
+            headers=headers,
             stream=httpx.ByteStream(body),  # as given: no header work (Host etc. are there)
             extensions={"timeout": self._timeout},
         )
+        # The set's encoding, worked out once (the auth flow adds an ASCII token, checked).
+        request.headers.encoding = headers.encoding
         request.headers["Content-Length"] = str(len(body))
         request.read()
         return request
