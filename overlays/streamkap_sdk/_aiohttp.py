@@ -30,6 +30,7 @@ import importlib.util
 import json
 import logging
 import os
+import threading
 import weakref
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
@@ -195,7 +196,8 @@ class AiohttpClient:
             skip_auto_headers=("Content-Type",),  # none made up for a body (httpx adds none)
         )
         self._loop = asyncio.get_running_loop()
-        _OPEN.add(self)
+        with _OPEN_LOCK:
+            _OPEN.add(self)
 
     @property
     def base_url(self) -> httpx.URL:
@@ -335,7 +337,8 @@ class AiohttpClient:
         raise error  # outside the except block: no aiohttp exception in its __context__
 
     async def aclose(self) -> None:
-        _OPEN.discard(self)
+        with _OPEN_LOCK:
+            _OPEN.discard(self)
         await self._session.close()
 
     def _forget(self) -> None:
@@ -344,7 +347,8 @@ class AiohttpClient:
         connector collected open closes each connection, TLS close_notify included) nor warns.
         Sockets still open are then the event loop's transports', which only close their file
         descriptor when collected, as the httpx backend's do."""
-        _OPEN.discard(self)
+        with _OPEN_LOCK:
+            _OPEN.discard(self)
         connector = self._session.connector
         self._session.detach()
         if connector is not None:
@@ -446,21 +450,26 @@ def _json_bytes(value: Any) -> bytes:
 
 # -- fork safety and closed loops -----------------------------------------------------------
 
-_OPEN: weakref.WeakSet[AiohttpClient] = weakref.WeakSet()
+_OPEN: weakref.WeakSet[AiohttpClient] = weakref.WeakSet()  # every loop's, in every thread
+_OPEN_LOCK = threading.Lock()
 _ABANDONED: list[AiohttpClient] = []
 
 
 def forget_closed_loops() -> None:
     """Pools whose loop was closed without shutting down its async generators, so that the
     client never closed them, and now cannot (closing needs their loop)."""
-    for client in list(_OPEN):
-        if client._loop.is_closed():
-            client._forget()
+    with _OPEN_LOCK:
+        stale = [client for client in _OPEN if client._loop.is_closed()]
+    for client in stale:
+        client._forget()
 
 
 def _after_fork_in_child() -> None:
     """The parent's pools, with their sockets, are the parent's: left alone (see _client), and
-    kept, so that the child does not even close its copies of their file descriptors."""
+    kept, so that the child does not even close its copies of their file descriptors. (The
+    lock may have been held by a parent thread at the fork: the child gets a new one.)"""
+    global _OPEN_LOCK
+    _OPEN_LOCK = threading.Lock()
     for client in list(_OPEN):
         client._forget()
         _ABANDONED.append(client)
