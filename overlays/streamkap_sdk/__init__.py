@@ -6,7 +6,7 @@ generated package). Anything under a leading underscore is private and may chang
 
 from typing import TYPE_CHECKING
 
-from streamkap_api.resources import RESPONSE_MODELS
+from streamkap_api.resources import RESPONSE_MODELS, RawResponse
 
 from ._access import MissingFieldError, entities, present
 from ._auth import Credentials
@@ -15,7 +15,9 @@ from ._client import (
     DEFAULT_MAX_IDS_PER_REQUEST,
     DEFAULT_TIMEOUT,
     AsyncStreamkapClient,
+    ClientOptions,
     StreamkapClient,
+    WithOptions,
 )
 from ._errors import (
     APIConnectionError,
@@ -39,6 +41,7 @@ from ._errors import (
     ValidationErrorItem,
 )
 from ._export import MetricRecord, MissingDependencyError, to_dataframe, to_records
+from ._logs import setup_from_env as _setup_logging_from_env
 from ._merge import ChunkConflictError, DroppedAggregateWarning
 from ._params import ParameterOverrideWarning, effective_parameters, normalize_id_list
 from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
@@ -59,6 +62,7 @@ __all__ = [
     "AsyncStreamkapClient",
     "AuthenticationError",
     "BadRequestError",
+    "ClientOptions",
     "ChunkConflictError",
     "ClientClosedError",
     "ConfigurationError",
@@ -74,6 +78,7 @@ __all__ = [
     "ParameterOverrideWarning",
     "PermissionDeniedError",
     "RateLimitError",
+    "RawResponse",
     "RedirectError",
     "ResponseTooLargeError",
     "RetryPolicy",
@@ -81,6 +86,7 @@ __all__ = [
     "StreamkapError",
     "UnprocessableEntityError",
     "ValidationErrorItem",
+    "WithOptions",
     "__version__",
     "effective_parameters",
     "entities",
@@ -99,3 +105,6 @@ def __getattr__(name: str) -> object:
 
         return getattr(models, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+_setup_logging_from_env()  # STREAMKAP_LOG=info|debug (README: logging)
