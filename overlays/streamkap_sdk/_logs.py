@@ -12,9 +12,10 @@ import logging
 import os
 import sys
 import time
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-import httpx
+if TYPE_CHECKING:  # the package's import stays light: httpx is imported when a client is
+    import httpx
 
 __all__ = ["ENV_LOG", "log_request", "logger", "setup_from_env"]
 
@@ -63,6 +64,8 @@ def log_request(
     attempt. `ids` is None for a token request."""
     if not logger.isEnabledFor(logging.DEBUG):
         return
+    import httpx
+
     elapsed = (time.monotonic() - started) * 1000
     if isinstance(outcome, httpx.Response):
         result = f"HTTP {outcome.status_code}"
