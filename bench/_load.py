@@ -205,7 +205,10 @@ async def _drive_async(url: str, tasks: int, rounds: int, seconds: float) -> dic
     contenders, close = await _async_contenders(url)
     try:
         return await _rounds(
-            {name: (lambda c=call: _window(c, tasks, seconds)) for name, call in contenders.items()},
+            {
+                name: (lambda c=call: _window(c, tasks, seconds))
+                for name, call in contenders.items()
+            },
             rounds,
             warmup=lambda c=contenders: [_window(call, tasks, 0.3) for call in c.values()],
         )
@@ -438,8 +441,10 @@ def main() -> None:
         print(json.dumps(result))
         return
     for row in rows():
-        print(f"{row.name} | {row.subject} {row.subject_value:.1f} | {row.baseline} "
-              f"{row.baseline_value:.1f} {row.unit} | {row.value:.2f}x | ok={row.ok}")
+        print(
+            f"{row.name} | {row.subject} {row.subject_value:.1f} | {row.baseline} "
+            f"{row.baseline_value:.1f} {row.unit} | {row.value:.2f}x | ok={row.ok}"
+        )
 
 
 if __name__ == "__main__":

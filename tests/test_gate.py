@@ -10,11 +10,10 @@ import asyncio
 
 import httpx
 import pytest
+from _faultserver import FaultServer, fault_server
 
 from streamkap_sdk import AsyncStreamkapClient
 from streamkap_sdk._gate import DEFAULT_IN_FLIGHT, Gate, in_flight_limit
-
-from _faultserver import FaultServer, fault_server
 
 
 async def _settle() -> None:
@@ -125,11 +124,9 @@ def test_the_size_is_the_pools_max_connections() -> None:
 
 def _before_renewal(server: FaultServer, start: int) -> int:
     """Metrics requests the server got after `start` and before the first token request."""
-    count = 0
-    for request in server.requests[start:]:
+    for count, request in enumerate(server.requests[start:]):
         if request.path.startswith("/auth/"):
             return count
-        count += 1
     raise AssertionError("no token request")
 
 
