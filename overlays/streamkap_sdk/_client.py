@@ -44,6 +44,7 @@ from ._errors import (
     StreamkapError,
     scrub,
 )
+from ._gate import Gate, in_flight_limit
 from ._http import (
     ACCEPT_ENCODING,
     CALL,
@@ -855,6 +856,7 @@ class _LoopState:
 
     http: httpx.AsyncClient
     lock: asyncio.Lock
+    gate: Gate | None = None  # bounds the calls' requests in flight (see _gate)
     keeper: AsyncGenerator[None, None] | None = None
 
 
@@ -948,7 +950,9 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
             event_hooks={"response": [check_location_async]},
             **root._client_kwargs(),
         )
-        state = root._loops[loop] = _LoopState(http, asyncio.Lock())
+        size = in_flight_limit(root._pool_options.get("limits"), root._user_http or root._transport)
+        gate = None if size is None else Gate(size)
+        state = root._loops[loop] = _LoopState(http, asyncio.Lock(), gate)
         state.keeper = root._keep(loop, state)
         await anext(state.keeper)
         return state
@@ -1009,7 +1013,7 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
                     started = time.monotonic()
                     try:
                         outcome: httpx.Response | Exception = await self._attempt(
-                            http, request, end
+                            http, request, end, state.gate
                         )
                     except (httpx.TransportError, APIStatusError) as exc:
                         outcome = exc  # the flow decides; anything else propagates as is
@@ -1027,23 +1031,39 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
         return _raw.raw_part(result, response, attempt - 1) if raw else result
 
     async def _attempt(
-        self, http: httpx.AsyncClient, request: httpx.Request, end: float | None
+        self,
+        http: httpx.AsyncClient,
+        request: httpx.Request,
+        end: float | None,
+        gate: Gate | None = None,
     ) -> httpx.Response:
-        """One attempt, bounded as a whole by the call's deadline (token renewal included)."""
+        """One attempt, bounded as a whole by the call's deadline (token renewal included),
+        holding one of the gate's slots (waiting for it counts as waiting for a connection)."""
         if end is None:
-            return await self._exchange(http, request, end=None, limit=self.max_response_bytes)
+            return await self._gated(http, request, None, gate)
         import asyncio
 
         scope = asyncio.timeout(max(end - time.monotonic(), 0.0))
         try:
             async with scope:
-                return await self._exchange(http, request, end=end, limit=self.max_response_bytes)
+                return await self._gated(http, request, end, gate)
         except TimeoutError:
             if scope.expired():
                 raise APITimeoutError(
                     f"the call's deadline passed during {request.method} {request.url.path}"
                 ) from None
             raise
+
+    async def _gated(
+        self, http: httpx.AsyncClient, request: httpx.Request, end: float | None, gate: Gate | None
+    ) -> httpx.Response:
+        if gate is None:
+            return await self._exchange(http, request, end=end, limit=self.max_response_bytes)
+        await gate.acquire((request.extensions.get("timeout") or {}).get("pool"))
+        try:
+            return await self._exchange(http, request, end=end, limit=self.max_response_bytes)
+        finally:
+            gate.release()
 
     async def _exchange(
         self,
