@@ -22,13 +22,14 @@ import time
 import weakref
 import zlib
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any, Final, Self, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, Final, Literal, Self, TypedDict, Unpack
 
 import httpx
 
 from streamkap_api.resources import AsyncResources, Resources
 
-from . import _decode, _http, _raw
+from . import _aiohttp, _decode, _http, _raw
+from ._aiohttp import AsyncSender
 from ._auth import DEFAULT_SKEW, TokenAuth
 from ._config import read_project_key, resolve
 from ._decode import check_entity_ids, decode_model
@@ -448,7 +449,7 @@ class _ClientBase:
 
     def _request(
         self,
-        http: httpx.Client | httpx.AsyncClient,
+        http: httpx.Client | AsyncSender,
         op: Operation,
         prepared: Prepared,
         ids: list[str],
@@ -854,7 +855,7 @@ class _LoopState:
     """What an async client owns in one event loop: connections, the renewal lock, and the
     parked async generator that closes them when the loop shuts down."""
 
-    http: httpx.AsyncClient
+    http: AsyncSender  # httpx.AsyncClient, or _aiohttp.AiohttpClient (http_backend="aiohttp")
     lock: asyncio.Lock
     gate: Gate | None = None  # bounds the calls' requests in flight (see _gate)
     keeper: AsyncGenerator[None, None] | None = None
@@ -866,6 +867,9 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
     It works in whichever event loop awaits it: each loop gets its own connection pool and
     renewal lock (the token is shared), and a loop's pool is closed when that loop shuts down
     (`asyncio.run` and `asyncio.Runner` do so on exit), so `asyncio.run()` twice is fine.
+
+    `http_backend="aiohttp"` (the `aiohttp` extra) sends with aiohttp instead of httpx, for
+    services making many concurrent calls; everything else is the same (see `_aiohttp`).
     """
 
     def __init__(
@@ -873,6 +877,7 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         http_client: httpx.AsyncClient | None = None,
+        http_backend: Literal["httpx", "aiohttp"] = "httpx",
         **options: Unpack[ClientOptions],
     ) -> None:
         """`http_client=`: an `httpx.AsyncClient` of yours, used as it is in every event loop
@@ -891,6 +896,11 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
             )
         self._user_http = http_client
         self._transport = transport
+        self._aiohttp = (
+            _aiohttp.Backend(self._settings.base_url, self._settings.token_url)
+            if _aiohttp.check_backend(http_backend, transport=transport, http_client=http_client)
+            else None
+        )
         self._loops: dict[asyncio.AbstractEventLoop, _LoopState] = {}
         import asyncio  # deferred: import time (see _operations)
 
@@ -945,11 +955,16 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
             return state
         for stale in [other for other in root._loops if other.is_closed()]:
             del root._loops[stale]  # closed without shutting down its async generators
-        http = root._user_http or httpx.AsyncClient(
-            transport=root._transport,
-            event_hooks={"response": [check_location_async]},
-            **root._client_kwargs(),
-        )
+        http: AsyncSender
+        if root._aiohttp is not None:
+            _aiohttp.forget_closed_loops()
+            http = root._aiohttp.open(base_url=root._settings.base_url, **root._client_kwargs())
+        else:
+            http = root._user_http or httpx.AsyncClient(
+                transport=root._transport,
+                event_hooks={"response": [check_location_async]},
+                **root._client_kwargs(),
+            )
         size = in_flight_limit(root._pool_options.get("limits"), root._user_http or root._transport)
         gate = None if size is None else Gate(size)
         state = root._loops[loop] = _LoopState(http, asyncio.Lock(), gate)
@@ -1032,7 +1047,7 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
 
     async def _attempt(
         self,
-        http: httpx.AsyncClient,
+        http: AsyncSender,
         request: httpx.Request,
         end: float | None,
         gate: Gate | None = None,
@@ -1055,7 +1070,7 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
             raise
 
     async def _gated(
-        self, http: httpx.AsyncClient, request: httpx.Request, end: float | None, gate: Gate | None
+        self, http: AsyncSender, request: httpx.Request, end: float | None, gate: Gate | None
     ) -> httpx.Response:
         if gate is None:
             return await self._exchange(http, request, end=end, limit=self.max_response_bytes)
@@ -1067,7 +1082,7 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
 
     async def _exchange(
         self,
-        http: httpx.AsyncClient,
+        http: AsyncSender,
         request: httpx.Request,
         *,
         end: float | None,
