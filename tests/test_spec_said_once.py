@@ -17,6 +17,7 @@ GENERIC = {
     "id",  # MetricRecord.id, a column of to_records (the entity's id)
     "ids",  # the methods' positional argument and Prepared.ids (the split id list)
     "status",  # HTTP status codes, and the sandbox fault kind "status"
+    "connector",  # aiohttp's connection pool (ClientSession(connector=...), the aiohttp backend)
 }
 
 

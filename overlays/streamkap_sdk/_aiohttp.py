@@ -31,9 +31,9 @@ import importlib.util
 import json
 import logging
 import os
+import threading
 import time
 import weakref
-from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import httpx
@@ -120,7 +120,7 @@ class Backend:
 
     def __init__(self, *urls: httpx.URL) -> None:
         self._tls = any(url.scheme == "https" for url in urls)  # else: no TLS set-up at all
-        self._ssl: dict[object, ssl.SSLContext] = {}
+        self._ssl: dict[str | bool, ssl.SSLContext] = {}
 
     def open(
         self,
@@ -161,10 +161,11 @@ class Backend:
         SSL_CERT_DIR), made once per client: it takes tens of milliseconds."""
         if not self._tls:
             return True
-        key = verify if isinstance(verify, bool | str) else id(verify)
-        context = self._ssl.get(key)
+        if not isinstance(verify, bool | str):
+            return verify  # an SSLContext, used as is (as httpx does)
+        context = self._ssl.get(verify)
         if context is None:
-            context = self._ssl[key] = httpx.create_ssl_context(verify=verify)
+            context = self._ssl[verify] = httpx.create_ssl_context(verify=verify)
         return context
 
 
@@ -211,10 +212,12 @@ class AiohttpClient:
             # httpx does; the SDK's requests carry their own Authorization header.
             trust_env=proxy is None,
             raise_for_status=False,
+            skip_auto_headers=("Content-Type",),  # none made up for a body (httpx adds none)
         )
         self._proxy = proxy
         self._loop = asyncio.get_running_loop()
-        _OPEN.add(self)
+        with _OPEN_LOCK:
+            _OPEN.add(self)
 
     @property
     def base_url(self) -> httpx.URL:
@@ -240,19 +243,24 @@ class AiohttpClient:
         if params:
             url = self._with_params(url, params)
         body = b"" if json is None else _json_bytes(json)
+        headers = self._headers_for(url, headers, json=json is not None)
         request = httpx.Request(
             method,
             url,
-            headers=self._headers_for(url, headers, json=json is not None),
+            headers=headers,
             stream=httpx.ByteStream(body),  # as given: no header work (Host etc. are there)
             extensions={"timeout": self._timeout},
         )
+        # The set's encoding, worked out once (the auth flow adds an ASCII token, checked).
+        request.headers.encoding = headers.encoding
         request.headers["Content-Length"] = str(len(body))
         request.read()
         return request
 
     def _headers_for(self, url: httpx.URL, headers: Any, *, json: bool) -> httpx.Headers:
-        key = (url.netloc, tuple(dict(headers).items()) if headers else (), json)
+        if headers and not isinstance(headers, dict):
+            headers = dict(httpx.Headers(headers).multi_items())
+        key = (url.netloc, tuple(headers.items()) if headers else (), json)
         merged = self._header_sets.get(key)
         if merged is None:
             if len(self._header_sets) >= _CACHE_SIZE:
@@ -269,9 +277,9 @@ class AiohttpClient:
         # Keyed by the URL object, which the client caches per operation (hashing a URL
         # formats it); the entry holds it, so its id is not reused while the entry lives.
         try:
-            key = (id(url), tuple((k, _hashable(v)) for k, v in dict(params).items()))
+            key = (id(url), tuple(params.items()))
             hash(key)
-        except TypeError:
+        except (TypeError, AttributeError):  # a list value, or params not a mapping
             return url.copy_merge_params(params)
         entry = self._urls.get(key)
         if entry is None or entry[0] is not url:
@@ -358,7 +366,8 @@ class AiohttpClient:
         raise error  # outside the except block: no aiohttp exception in its __context__
 
     async def aclose(self) -> None:
-        _OPEN.discard(self)
+        with _OPEN_LOCK:
+            _OPEN.discard(self)
         await self._session.close()
 
     def _forget(self) -> None:
@@ -367,7 +376,8 @@ class AiohttpClient:
         connector collected open closes each connection, TLS close_notify included) nor warns.
         Sockets still open are then the event loop's transports', which only close their file
         descriptor when collected, as the httpx backend's do."""
-        _OPEN.discard(self)
+        with _OPEN_LOCK:
+            _OPEN.discard(self)
         connector = self._session.connector
         self._session.detach()
         if connector is not None:
@@ -375,7 +385,8 @@ class AiohttpClient:
 
 
 class _Body(httpx.AsyncByteStream):
-    """An aiohttp response's body, raw, with aiohttp's errors turned into httpx's."""
+    """An aiohttp response's body, raw, with aiohttp's errors turned into httpx's. Its own
+    iterator (an async generator costs the event loop's bookkeeping on every response)."""
 
     __slots__ = ("_answer", "_request")
 
@@ -383,16 +394,19 @@ class _Body(httpx.AsyncByteStream):
         self._answer = answer
         self._request = request
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        content = self._answer.content
+    def __aiter__(self) -> _Body:
+        return self
+
+    async def __anext__(self) -> bytes:
         try:
-            while chunk := await content.readany():
-                yield chunk
+            chunk = await self._answer.content.readany()
         except _errors() as exc:
             error = _mapped(exc, self._request, connecting=False)
         else:
-            return
-        raise error
+            if chunk:
+                return chunk
+            raise StopAsyncIteration
+        raise error  # outside the except block: no aiohttp exception in its __context__
 
     async def aclose(self) -> None:
         answer = self._answer
@@ -463,27 +477,28 @@ def _json_bytes(value: Any) -> bytes:
     return _JSON.encode(value).encode()
 
 
-def _hashable(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
-
-
 # -- fork safety and closed loops -----------------------------------------------------------
 
-_OPEN: weakref.WeakSet[AiohttpClient] = weakref.WeakSet()
+_OPEN: weakref.WeakSet[AiohttpClient] = weakref.WeakSet()  # every loop's, in every thread
+_OPEN_LOCK = threading.Lock()
 _ABANDONED: list[AiohttpClient] = []
 
 
 def forget_closed_loops() -> None:
     """Pools whose loop was closed without shutting down its async generators, so that the
     client never closed them, and now cannot (closing needs their loop)."""
-    for client in list(_OPEN):
-        if client._loop.is_closed():
-            client._forget()
+    with _OPEN_LOCK:
+        stale = [client for client in _OPEN if client._loop.is_closed()]
+    for client in stale:
+        client._forget()
 
 
 def _after_fork_in_child() -> None:
     """The parent's pools, with their sockets, are the parent's: left alone (see _client), and
-    kept, so that the child does not even close its copies of their file descriptors."""
+    kept, so that the child does not even close its copies of their file descriptors. (The
+    lock may have been held by a parent thread at the fork: the child gets a new one.)"""
+    global _OPEN_LOCK
+    _OPEN_LOCK = threading.Lock()
     for client in list(_OPEN):
         client._forget()
         _ABANDONED.append(client)

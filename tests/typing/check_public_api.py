@@ -37,6 +37,8 @@ async def async_usage() -> None:
         assert_type(result, PipelineMetricsRes)
         many = await asyncio.gather(*(client.destinations.metrics([i]) for i in "xyz"))
         assert_type(many, list[DestinationMetricsRes])
+    async with AsyncStreamkapClient(access_token="token", http_backend="aiohttp") as client:
+        assert_type(await client.pipelines.metrics(["a"]), PipelineMetricsRes)
 
 
 def kit_and_export_usage() -> None:

@@ -18,6 +18,7 @@ def mistakes(client: StreamkapClient, fake: FakeStreamkap) -> None:
     StreamkapClient(clinet_id="x")  # E: misspelt setting
     StreamkapClient(max_retires=3)  # E: misspelt setting
     AsyncStreamkapClient(tiemout=5)  # E: misspelt setting
+    AsyncStreamkapClient(http_backend="aiohtp")  # E: closed set
     StreamkapClient.from_project_key("key.json", max_retires=3)  # E: misspelt setting
     fake.client(clinet_secret="x")  # E: misspelt setting
     fake.async_client(max_retires=1)  # E: misspelt setting
