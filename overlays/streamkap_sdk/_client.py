@@ -28,7 +28,7 @@ import httpx
 
 from streamkap_api.resources import AsyncResources, Resources
 
-from . import _aiohttp, _decode, _http, _raw
+from . import _aiohttp, _decode, _fastclient, _http, _raw
 from ._aiohttp import AsyncSender
 from ._auth import DEFAULT_SKEW, TokenAuth
 from ._config import read_project_key, resolve
@@ -45,7 +45,7 @@ from ._errors import (
     StreamkapError,
     scrub,
 )
-from ._gate import Gate, in_flight_limit
+from ._gate import DEFAULT_LIMITS, Gate, in_flight_limit
 from ._http import (
     ACCEPT_ENCODING,
     CALL,
@@ -413,6 +413,7 @@ class _ClientBase:
         return {
             "timeout": self._timeout,
             "follow_redirects": False,  # _exchange follows same-origin ones (_http.next_hop)
+            "limits": DEFAULT_LIMITS,  # unless limits= says otherwise (see _gate)
             **self._pool_options,
         }
 
@@ -656,7 +657,7 @@ class StreamkapClient(_ClientBase, Resources):
             raise
 
     def _new_http(self) -> httpx.Client:
-        return httpx.Client(
+        return _fastclient.Client(  # httpx.Client, a shorter path for the SDK's requests
             transport=self._transport,
             event_hooks={"response": [check_location]},
             **self._client_kwargs(),
@@ -960,7 +961,7 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
             _aiohttp.forget_closed_loops()
             http = root._aiohttp.open(base_url=root._settings.base_url, **root._client_kwargs())
         else:
-            http = root._user_http or httpx.AsyncClient(
+            http = root._user_http or _fastclient.AsyncClient(  # see _fastclient
                 transport=root._transport,
                 event_hooks={"response": [check_location_async]},
                 **root._client_kwargs(),

@@ -27,10 +27,16 @@ import httpx
 if TYPE_CHECKING:
     import asyncio
 
-__all__ = ["DEFAULT_IN_FLIGHT", "Gate", "in_flight_limit"]
+__all__ = ["DEFAULT_IN_FLIGHT", "DEFAULT_LIMITS", "Gate", "in_flight_limit"]
 
-#: httpx's default `Limits(max_connections=100)`.
-DEFAULT_IN_FLIGHT: Final = httpx.Limits().max_connections or 100
+#: The pool of the SDK's own clients when `limits=` is not given: httpx's 100 connections, all of
+#: which may stay alive between requests (httpx keeps 20). httpcore 1.0 closes an idle connection
+#: whenever the pool holds more connections in all than `max_keepalive_connections` (it counts
+#: every connection, not the idle ones), so under a load of more than 20 concurrent requests,
+#: nearly every request opened a new TCP connection. Idle ones still close after 5 s.
+DEFAULT_LIMITS: Final = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+#: The gate's size for a pool whose size cannot be read (a transport without one).
+DEFAULT_IN_FLIGHT: Final = 100
 
 
 class Gate:
