@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -453,10 +454,14 @@ def test_verbose_logs_the_sdk_on_stderr(sandbox: Sandbox, engine: Engine) -> Non
     assert "Bearer" not in loud.stderr
 
 
-def test_verbose_in_process_leaves_no_handler_behind(env: Engine) -> None:
-    import logging
-
+def test_verbose_in_process_leaves_no_handler_behind(
+    env: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
     logger = logging.getLogger("streamkap_sdk")
-    before = list(logger.handlers), logger.level
-    assert cli.main(["pipelines", "--ids", "a", "-v"]) == 0
-    assert (logger.handlers, logger.level) == before
+    before, level = list(logger.handlers), logger.level
+    try:
+        assert cli.main(["pipelines", "--ids", "a", "-v"]) == 0
+        assert logger.handlers == before  # its handler wrote to this test's (captured) stderr
+        assert "streamkap-metrics: DEBUG streamkap_sdk: " in capsys.readouterr().err
+    finally:
+        logger.setLevel(level)  # --verbose set the process's level, as a command does

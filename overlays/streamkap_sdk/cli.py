@@ -293,12 +293,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version, usage errors
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     logger = logging.getLogger(LOGGER)
-    level = logger.level
     handler = _log_to_stderr(logger) if args.verbose else None
     try:
         return _run(args)
-    finally:  # as it was: main() may run in-process (tests, a REPL)
-        logger.setLevel(level)
+    finally:  # main() may run in-process (tests, a REPL), where stderr may be swapped later
         if handler is not None:
             logger.removeHandler(handler)
 
