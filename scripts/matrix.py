@@ -174,14 +174,16 @@ def install(
             )
 
 
-def run_suite(python: Path, log: Path, env: Mapping[str, str] | None = None) -> tuple[bool, str]:
+def run_suite(
+    python: Path, log: Path, env: Mapping[str, str] | None = None, args: Sequence[str] = ()
+) -> tuple[bool, str]:
     """`pytest` over tests/, as `make test` runs it; (passed, pytest's summary line)."""
     merged = {**os.environ, **(env or {})}
     merged.pop("VIRTUAL_ENV", None)
     merged["PATH"] = f"{python.parent}{os.pathsep}{merged.get('PATH', '')}"
     start = log.stat().st_size if log.exists() else 0
     code = _run(
-        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
         log=log,
         env=merged,
         timeout=SUITE_TIMEOUT,
@@ -229,6 +231,7 @@ def _environment(
     extra: Sequence[str] = (),
     env: Mapping[str, str] | None = None,
     after_install: Callable[[Path], None] | None = None,
+    pytest_args: Sequence[str] = (),
 ) -> tuple[Outcome, Path | None]:
     """Build the venv, install, run the suite: the outcome, and the venv's interpreter."""
     log = _fresh_log(name)
@@ -242,7 +245,7 @@ def _environment(
     except RuntimeError as exc:
         return Outcome(name, f"not run: {exc}", False, time.monotonic() - started), None
     print(f"--- {name}: running the suite", flush=True)
-    ok, summary = run_suite(interpreter, log, env)
+    ok, summary = run_suite(interpreter, log, env, pytest_args)
     outcome = Outcome(name, summary, ok, time.monotonic() - started)
     print(f"--- {name}: {'ok' if ok else 'FAILED'}: {summary}", flush=True)
     return outcome, interpreter

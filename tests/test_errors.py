@@ -149,8 +149,10 @@ NGINX_502 = (
         ),
         pytest.param(
             response(422, json={"detail": VALIDATION}),
-            "HTTP 422 Unprocessable Entity: query.time_unit: Input should be 'minute', 'hour', "
-            "'day', 'week' or 'month'; body.ids.0: Field required",
+            # the reason phrase is httpx's: Unprocessable Entity, or RFC 9110's Unprocessable
+            # Content with httpx2
+            f"HTTP 422 {httpx.codes.get_reason_phrase(422)}: query.time_unit: Input should be "
+            "'minute', 'hour', 'day', 'week' or 'month'; body.ids.0: Field required",
             id="list detail",
         ),
         pytest.param(

@@ -10,6 +10,7 @@ the SDK comes with the first test that asks for `streamkap_fake`.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -28,30 +29,22 @@ PLUGIN_ONLY = [
 ]
 
 CONSUMER_TESTS = """
+import json
+import os
 import sys
 
-HEAVY = ("httpx", "httpcore", "streamkap_api", "dateutil", "orjson")
 
-
-def loaded():
-    return sorted(
-        m for m in sys.modules
-        if m.split(".")[0] in HEAVY
-        or (m.startswith("streamkap_sdk.") and m not in {PLUGIN_ONLY!r})
-    )
-
-
-def test_a_test_without_the_fixture_pays_nothing():
-    assert "streamkap_sdk.testing.plugin" in sys.modules  # loaded by the entry point
-    assert loaded() == []
+def test_a_test_without_the_fixture():
+    with open(os.environ["MODULES_OUT"], "w", encoding="utf-8") as out:
+        json.dump(sorted(sys.modules), out)
 
 
 def test_the_fixture_brings_the_sdk(streamkap_fake):
-    streamkap_fake.set_metrics("orders", latest={{"recordsLag": 5}})
+    streamkap_fake.set_metrics("orders", latest={"recordsLag": 5})
     with streamkap_fake.client() as client:
         result = client.pipelines.metrics(["orders"])
     assert result.connector_metrics["orders"].latest.records_lag == 5
-    assert "httpx" in loaded() and "streamkap_sdk._client" in loaded()
+    assert "streamkap_sdk._client" in sys.modules
 """
 
 
@@ -63,21 +56,26 @@ def test_importing_the_plugin_loads_only_itself() -> None:
 
 
 def test_a_consumers_bare_pytest_run(tmp_path: Path) -> None:
-    """A project's own tests, run by plain `pytest` with the SDK installed: the entry point
-    loads the plugin, a test that does not use the fixture finds nothing else loaded, and the
-    fixture still works."""
-    (tmp_path / "test_consumer.py").write_text(
-        CONSUMER_TESTS.format(PLUGIN_ONLY=set(PLUGIN_ONLY)), encoding="utf-8"
-    )
+    """A project's own tests, run by plain `pytest` with the SDK installed, with the plugin and
+    without it (`-p no:...`): a test that does not use the fixture finds only the plugin's own
+    modules more, and a test that does gets a working fake."""
+    (tmp_path / "test_consumer.py").write_text(CONSUMER_TESTS, encoding="utf-8")
     (tmp_path / "pytest.ini").write_text(
         "[pytest]\nasyncio_default_fixture_loop_scope = function\n", encoding="utf-8"
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_consumer.py"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "2 passed" in done.stdout
+    loaded: dict[str, set[str]] = {}
+    for run, args in (("with", []), ("without", ["-p", "no:streamkap_sdk.testing.plugin"])):
+        out = tmp_path / f"modules-{run}.json"
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args,
+             "test_consumer.py", *(["-k", "without"] if args else [])],
+            cwd=tmp_path, capture_output=True, text=True, timeout=120,
+            env={**os.environ, "MODULES_OUT": str(out)},
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert ("2 passed" if run == "with" else "1 passed") in done.stdout
+        loaded[run] = set(json.loads(out.read_text(encoding="utf-8")))
+    assert loaded["with"] - loaded["without"] == set(PLUGIN_ONLY)
 
 
 def test_the_public_names_still_import() -> None:
