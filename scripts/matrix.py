@@ -26,6 +26,7 @@ import dataclasses
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -355,6 +356,10 @@ def httpx2() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Started in the background by a shell (`make test-deps &`), this process ignores SIGINT,
+    # and so would every process of the suite: the tests that stop the sandbox or the
+    # exporter with Ctrl+C would then time out. Its children get the default disposition.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("matrix", choices=("pythons", "deps", "httpx2"))
     parser.add_argument(
