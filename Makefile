@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 	bench soak wheel dist release-check test-pythons test-deps test-httpx2 clean
 
 # Every extra, so the suite covers them all; the dev tools are the `dev` dependency group (PEP 735).
-EXTRAS := speedups,sandbox,pandas,exporter
+EXTRAS := speedups,sandbox,pandas,exporter,aiohttp
 
 demo: $(STAMP) ## run examples/quickstart.py against a local sandbox
 	$(PY) scripts/with_sandbox.py -- $(PY) examples/quickstart.py

@@ -18,6 +18,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
+import _aiohttp_load
 import _concurrency
 import _imports
 import _payload
@@ -85,7 +86,7 @@ def _amount(value: float, unit: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="1,2,3,4,5,6", help="sections to run, e.g. 1,5")
+    parser.add_argument("--only", default="1,2,3,4,5,6,7", help="sections to run, e.g. 1,5")
     args = parser.parse_args(argv)
     wanted = {int(s) for s in args.only.split(",") if s.strip()}
     started = time.perf_counter()
@@ -116,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
             run(3, lambda: [_payload.decode_memory(body, Path(workdir))])
         del body
     run(6, _imports.import_rows)
+    run(7, _aiohttp_load.rows)  # the async client on aiohttp vs raw aiohttp, minimal server
 
     results.sort(key=lambda item: item[0])
     print(_table(results))

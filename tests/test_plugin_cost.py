@@ -23,6 +23,7 @@ PROBE = (
 )
 PLUGIN_ONLY = [
     "streamkap_sdk",
+    "streamkap_sdk._logs",  # STREAMKAP_LOG is read at import (the standard library only)
     "streamkap_sdk._version",
     "streamkap_sdk.testing",
     "streamkap_sdk.testing.plugin",

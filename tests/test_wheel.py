@@ -77,7 +77,7 @@ def test_published_metadata(dists: Dists) -> None:
     assert meta["License-Expression"] and meta.get_all("License-File") == ["LICENSE"]
     assert meta.get_all("Project-URL")
     extras = set(meta.get_all("Provides-Extra") or [])
-    assert extras == {"speedups", "sandbox", "pandas", "exporter"}  # no "dev"
+    assert extras == {"speedups", "sandbox", "pandas", "exporter", "aiohttp"}  # no "dev"
     requires = " ".join(meta.get_all("Requires-Dist") or [])
     for tool in ("pytest", "mypy", "ruff", "twine", "zizmor"):
         assert tool not in requires

@@ -15,10 +15,12 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any, Final
 
+from ._logs import setup_from_env as _setup_logging_from_env  # light: the standard library
 from ._version import __version__ as __version__
 
 if TYPE_CHECKING:  # what the lazy imports below give, for type checkers
     from streamkap_api.resources import *  # noqa: F403  (the response models)
+    from streamkap_api.resources import RawResponse as RawResponse
 
     from ._access import MissingFieldError as MissingFieldError
     from ._access import entities as entities
@@ -28,7 +30,9 @@ if TYPE_CHECKING:  # what the lazy imports below give, for type checkers
     from ._client import DEFAULT_MAX_IDS_PER_REQUEST as DEFAULT_MAX_IDS_PER_REQUEST
     from ._client import DEFAULT_TIMEOUT as DEFAULT_TIMEOUT
     from ._client import AsyncStreamkapClient as AsyncStreamkapClient
+    from ._client import ClientOptions as ClientOptions
     from ._client import StreamkapClient as StreamkapClient
+    from ._client import WithOptions as WithOptions
     from ._errors import APIConnectionError as APIConnectionError
     from ._errors import APIError as APIError
     from ._errors import APIStatusError as APIStatusError
@@ -63,18 +67,21 @@ if TYPE_CHECKING:  # what the lazy imports below give, for type checkers
     #: The version of the Streamkap API this SDK was generated from (the spec's info.version).
     __api_version__: str
 
-#: The module of each public name (the response models and __api_version__ aside).
+#: The module of each public name (the response models and __api_version__ aside), relative
+#: to this package.
 _EXPORTS: Final = {
-    "_access": ("MissingFieldError", "entities", "present"),
-    "_auth": ("Credentials",),
-    "_client": (
+    "._access": ("MissingFieldError", "entities", "present"),
+    "._auth": ("Credentials",),
+    "._client": (
         "DEFAULT_MAX_CONCURRENCY",
         "DEFAULT_MAX_IDS_PER_REQUEST",
         "DEFAULT_TIMEOUT",
         "AsyncStreamkapClient",
+        "ClientOptions",
         "StreamkapClient",
+        "WithOptions",
     ),
-    "_errors": (
+    "._errors": (
         "APIConnectionError",
         "APIError",
         "APIStatusError",
@@ -95,10 +102,11 @@ _EXPORTS: Final = {
         "UnprocessableEntityError",
         "ValidationErrorItem",
     ),
-    "_export": ("MetricRecord", "MissingDependencyError", "to_dataframe", "to_records"),
-    "_merge": ("ChunkConflictError", "DroppedAggregateWarning"),
-    "_params": ("ParameterOverrideWarning", "effective_parameters", "normalize_id_list"),
-    "_retry": ("DEFAULT_MAX_RETRIES", "RetryPolicy"),
+    "._export": ("MetricRecord", "MissingDependencyError", "to_dataframe", "to_records"),
+    "._merge": ("ChunkConflictError", "DroppedAggregateWarning"),
+    "._params": ("ParameterOverrideWarning", "effective_parameters", "normalize_id_list"),
+    "._retry": ("DEFAULT_MAX_RETRIES", "RetryPolicy"),
+    "streamkap_api.resources": ("RawResponse",),
 }
 _MODULE_OF: Final = {name: module for module, names in _EXPORTS.items() for name in names}
 
@@ -112,7 +120,7 @@ def _response_models() -> tuple[str, ...]:
 def __getattr__(name: str) -> Any:
     module = _MODULE_OF.get(name)
     if module is not None:
-        value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+        value = getattr(importlib.import_module(module, __name__), name)
     elif name == "__all__":  # in the order of ruff's RUF022 (constants, classes, the rest)
         names = [*_MODULE_OF, "__api_version__", "__version__", *_response_models()]
         value = sorted(names, key=lambda n: (not n.isupper(), not n[:1].isupper(), n))
@@ -128,3 +136,6 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *__getattr__("__all__")})
+
+
+_setup_logging_from_env()  # STREAMKAP_LOG=info|debug (README: logging)
