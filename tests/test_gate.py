@@ -164,7 +164,7 @@ async def test_calls_beyond_the_limit_wait_for_a_slot_not_for_a_connection() -> 
         async with client:
             state = await client._state()
             gate = state.gate
-            assert gate is not None and gate.size == 2
+            assert gate is not None and gate.slots == 2
             peak = 0
 
             async def one(n: int) -> None:

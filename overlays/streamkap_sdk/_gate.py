@@ -1,4 +1,4 @@
-"""How many requests an async client has in flight: at most `size`, the rest wait in order.
+"""How many requests an async client has in flight: at most `slots`, the rest wait in order.
 
 Without it, every concurrent call goes straight into httpx's connection pool, whose queue of
 waiting requests is scanned on each release (httpcore's `AsyncConnectionPool` does O(queued x
@@ -47,12 +47,12 @@ class Gate:
     cancellation landed, that slot goes on to the next in line.
     """
 
-    __slots__ = ("_free", "_waiters", "size")
+    __slots__ = ("_free", "_waiters", "slots")
 
     def __init__(self, size: int) -> None:
         if size < 1:
             raise ValueError(f"a gate needs at least one slot; got {size}")
-        self.size = size
+        self.slots = size
         self._free = size
         # Futures of waiting callers, oldest first. Invariant: when `_free` > 0, it is empty
         # (a freed slot is handed to a waiter before it is counted as free).
@@ -61,7 +61,7 @@ class Gate:
     @property
     def in_flight(self) -> int:
         """Slots held right now."""
-        return self.size - self._free
+        return self.slots - self._free
 
     @property
     def waiting(self) -> int:
@@ -91,7 +91,7 @@ class Gate:
             if isinstance(exc, TimeoutError) and timeout is not None:
                 raise httpx.PoolTimeout(
                     f"no connection free within the pool timeout ({timeout:g}s): "
-                    f"{self.size} requests in flight on this client"
+                    f"{self.slots} requests in flight on this client"
                 ) from None
             raise
 
@@ -104,8 +104,8 @@ class Gate:
                 waiter.set_result(None)  # the slot goes straight to it
                 return
         self._free += 1
-        if self._free > self.size:  # pragma: no cover - a release without an acquire
-            self._free = self.size
+        if self._free > self.slots:  # pragma: no cover - a release without an acquire
+            self._free = self.slots
             raise RuntimeError("Gate.release() without a matching acquire()")
 
 
