@@ -6,17 +6,22 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test generate check-generated update-spec lint format typecheck pytest prism bench soak wheel clean
+.PHONY: demo test generate check-generated update-spec lint workflows format typecheck pytest prism \
+	bench soak wheel dist release-check test-pythons test-deps test-httpx2 clean
+
+# Every extra, so the suite covers them all; the dev tools are the `dev` dependency group (PEP 735).
+EXTRAS := speedups,sandbox,pandas,exporter,aiohttp
 
 demo: $(STAMP) ## run examples/quickstart.py against a local sandbox
 	$(PY) scripts/with_sandbox.py -- $(PY) examples/quickstart.py
 
-test: $(STAMP) check-generated lint typecheck pytest ## every check CI runs
+test: $(STAMP) check-generated lint workflows typecheck pytest ## every check CI runs
 
+# pip >= 25.1 installs dependency groups (`--group`), hence the upgrade first.
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade 'pip>=25.1'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[$(EXTRAS)]' --group dev
 	touch $(STAMP)
 
 generate: $(STAMP) ## regenerate generated/ from openapi/streamkap.yaml
@@ -25,15 +30,23 @@ generate: $(STAMP) ## regenerate generated/ from openapi/streamkap.yaml
 check-generated: $(STAMP) ## fail if generated/ drifted from spec + config + pinned generator
 	$(PY) scripts/generate.py --check
 
-# FAIL_ON_BREAKING=1 (any value but empty/0/false/no) passes --fail-on-breaking: a breaking
-# update then exits non-zero with nothing written. SPEC goes to the shell double-quoted.
-update-spec: $(STAMP) ## make update-spec SPEC=<file-or-url> [FAIL_ON_BREAKING=1]
-	@test -n "$(SPEC)" || (echo "usage: make update-spec SPEC=<path-or-url> [FAIL_ON_BREAKING=1]"; exit 2)
-	$(PY) scripts/update_spec.py "$(SPEC)"$(if $(filter-out 0 false no,$(strip $(FAIL_ON_BREAKING))), --fail-on-breaking)
+# Without SPEC: the vendor's reference pages listed in openapi/upstream.txt (what the scheduled
+# upstream workflow runs). FAIL_ON_BREAKING=1 (any value but empty/0/false/no) passes
+# --fail-on-breaking: a breaking update then exits non-zero with nothing written. SPEC goes to
+# the shell double-quoted.
+UPSTREAM := openapi/upstream.txt
+
+update-spec: $(STAMP) ## make update-spec [SPEC=<file-or-url>] [FAIL_ON_BREAKING=1]
+	$(PY) scripts/update_spec.py $(if $(strip $(SPEC)),"$(SPEC)",--sources-file $(UPSTREAM))$(if $(filter-out 0 false no,$(strip $(FAIL_ON_BREAKING))), --fail-on-breaking)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# zizmor audits the GitHub workflows (pinned actions, credentials, permissions, injection).
+# --offline: no GitHub API calls, so it runs the same without a network or a token.
+workflows: $(STAMP)
+	$(BIN)/zizmor --offline --no-progress .github/workflows
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
@@ -71,5 +84,27 @@ soak: $(STAMP) ## soak the Prometheus exporter: make soak [SOAK_SECONDS=600]
 wheel: $(STAMP)
 	$(PY) -m build --wheel --outdir dist .
 
+# Both distributions (the wheel built from the sdist), checked as the release workflow checks
+# them; tests/test_wheel.py (part of `make test`) does the same in a temporary folder.
+dist: $(STAMP) ## sdist + wheel into dist/, with twine check and check-wheel-contents
+	rm -rf dist
+	$(PY) -m build --outdir dist .
+	$(BIN)/twine check --strict dist/*
+	$(BIN)/check-wheel-contents dist/*.whl
+
+release-check: $(STAMP) ## make release-check TAG=v1.2.0: may this tag be released?
+	@test -n "$(TAG)" || (echo "usage: make release-check TAG=v<version>"; exit 2)
+	$(PY) scripts/release_check.py --tag "$(TAG)"
+
+# Not part of `make test` (each runs the whole suite again, several times over).
+test-pythons: $(STAMP) prism ## the suite on every supported CPython pyenv has, each in its own venv
+	$(PY) scripts/matrix.py pythons
+
+test-deps: $(STAMP) prism ## the suite at the lowest and at the newest versions the ranges allow
+	$(PY) scripts/matrix.py deps
+
+test-httpx2: $(STAMP) prism ## the suite with httpx2.alias_httpx() in effect (httpx2 from PyPI)
+	$(PY) scripts/matrix.py httpx2
+
 clean:
-	rm -rf $(VENV) dist build .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venvs dist build .mypy_cache .pytest_cache .ruff_cache

@@ -893,8 +893,8 @@ def render_resources(surface: Surface) -> str:
         "from __future__ import annotations",
         "",
         "import datetime",
-        "from collections.abc import Awaitable, Callable, Iterable, Mapping",
-        "from typing import TYPE_CHECKING, Any, Literal, Never, Protocol",
+        "from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence",
+        "from typing import TYPE_CHECKING, Any, Generic, Literal, Never, Protocol, TypeVar",
         "",
         "import httpx",
         "",
@@ -907,10 +907,16 @@ def render_resources(surface: Surface) -> str:
     models = sorted({op.response_model for op in surface.operations})
     exported = [
         *models,
-        *(f"{p}{_pascal(op.resource)}Resource" for op in surface.operations for p in ("", "Async")),
+        *(
+            f"{p}{_pascal(op.resource)}Resource{raw}"
+            for op in surface.operations
+            for p in ("", "Async")
+            for raw in ("", "WithRawResponse")
+        ),
         *aliases,
         "AsyncResources",
         "IdList",
+        "RawResponse",
         "Resources",
     ]
     lines += [
@@ -950,6 +956,39 @@ def render_resources(surface: Surface) -> str:
         "        /,",
         "    ) -> Any: ...",
         "",
+        "",
+        '_R = TypeVar("_R")',
+        '_M_co = TypeVar("_M_co", covariant=True)',
+        "",
+        "",
+        "class RawResponse(Protocol[_M_co]):",
+        '    """What `client.<resource>.with_raw_response.metrics(...)` returns: the HTTP response',
+        "    (status, headers, request id, timing, retries) beside the usual model, `parse()`.",
+        "",
+        "    The body was already read and checked when the call returned (a response that does not",
+        "    fit the model raised then, as without `with_raw_response`). For a call split into",
+        "    several requests, `responses` holds one per request, in the order of the id chunks,",
+        "    and the attributes describe the first; `parse()` returns the merged model.",
+        '    """',
+        "",
+        "    @property",
+        "    def status_code(self) -> int: ...",
+        "    @property",
+        "    def headers(self) -> httpx.Headers: ...",
+        "    @property",
+        "    def request_id(self) -> str | None: ...",
+        "    @property",
+        "    def elapsed(self) -> datetime.timedelta: ...",
+        "    @property",
+        "    def retries_taken(self) -> int: ...",
+        "    @property",
+        "    def method(self) -> str: ...",
+        "    @property",
+        "    def url(self) -> httpx.URL: ...",
+        "    @property",
+        "    def responses(self) -> Sequence[RawResponse[_M_co]]: ...",
+        "    def parse(self) -> _M_co: ...",
+        "",
     ]
     for op in surface.operations:
         for is_async in (False, True):
@@ -979,20 +1018,53 @@ def render_resources(surface: Surface) -> str:
 
 
 def _resource_class(op: Op, is_async: bool, alias_of: Mapping[tuple[str, str], str]) -> list[str]:
+    """The resource of `op` as three classes: the method, generic in what it returns, then the
+    resource (returns the model) and its `with_raw_response` view (returns a RawResponse)."""
     prefix = "Async" if is_async else ""
     cls = f"{prefix}{_pascal(op.resource)}Resource"
+    base = f"_{cls}Base"
+    where = f"client.{op.resource}"
+    kind = "async" if is_async else "sync"
+    lines = _resource_base(op, base, is_async, alias_of)
+    lines += [
+        "",
+        "",
+        f'class {cls}WithRawResponse({base}["RawResponse[{op.response_model}]"]):',
+        f'    """`{where}.with_raw_response` on the {kind} client: `metrics()` returns a',
+        '    RawResponse (status, headers, request id, timing, retries; `parse()` for the model)."""',
+        "",
+        "    __slots__ = ()",
+        "",
+        "",
+        f'class {cls}({base}["{op.response_model}"]):',
+        f'    """`{where}` on the {kind} client: {op.operation_id}."""',
+        "",
+        "    __slots__ = ()",
+        "",
+        "    @property",
+        f"    def with_raw_response(self) -> {cls}WithRawResponse:",
+        '        """The same `metrics()`, returning the HTTP response beside the model."""',
+        f"        return {cls}WithRawResponse(self._call, raw=True)",
+    ]
+    return lines
+
+
+def _resource_base(
+    op: Op, cls: str, is_async: bool, alias_of: Mapping[tuple[str, str], str]
+) -> list[str]:
     ids = next((p for p in op.params if p.wire == op.ids), None)
     window = any(p.facts.get("role") == "window_start" for p in op.params)
-    ret = f"{op.response_model}"
+    ret = "_R"
     lines = [
         "",
-        f"class {cls}:",
-        f'    """`client.{op.resource}` on the {"async" if is_async else "sync"} client: {op.operation_id}."""',
+        f"class {cls}(Generic[_R]):",
+        f'    """{op.operation_id}, {"async" if is_async else "sync"}: `metrics()` returns `_R`."""',
         "",
-        '    __slots__ = ("_call",)',
+        '    __slots__ = ("_call", "_raw")',
         "",
-        "    def __init__(self, call: Call) -> None:",
+        "    def __init__(self, call: Call, *, raw: bool = False) -> None:",
         "        self._call = call",
+        "        self._raw = raw",
         "",
         f"    {'async ' if is_async else ''}def metrics(",
         "        self,",
@@ -1078,6 +1150,7 @@ def _resource_class(op: Op, is_async: bool, alias_of: Mapping[tuple[str, str], s
         '            "max_retries": max_retries,',
         '            "deadline": deadline,',
         '            "progress": progress,',
+        '            "raw": self._raw,',
         "        }",
     ]
     call = f"self._call(_OP_{_snake(op.resource).upper()}, ids, params, unknown, options)"

@@ -1,9 +1,14 @@
 """Replace the vendored spec with new vendor input, regenerate generated/, and report the changes.
 
     python scripts/update_spec.py SOURCE [SOURCE ...] [--fail-on-breaking]
+    python scripts/update_spec.py --sources-file openapi/upstream.txt
     make update-spec SPEC=SOURCE [FAIL_ON_BREAKING=1]      # the same, one SOURCE
+    make update-spec                                       # the sources of openapi/upstream.txt
 
 Each SOURCE is an OpenAPI YAML/JSON file, a vendor docs page embedding one, or a URL of either.
+A sources file lists them one per line (`#` starts a comment; relative paths are relative to
+the file): openapi/upstream.txt holds the vendor's reference pages, the one place their URLs
+are kept.
 The sources alone form the new spec: nothing is carried over from the old one, so an operation
 missing from the inputs is reported as a BREAKING removal rather than silently kept.
 
@@ -107,9 +112,26 @@ def _sdk_version() -> str:
     return text.split("=", 1)[1].strip().strip("\"'") if "=" in text else ""
 
 
+def read_sources_file(path: Path) -> list[str]:
+    """The sources listed in `path`: one per line, `#` comments; paths relative to the file."""
+    sources: list[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        entry = line.split("#", 1)[0].strip()
+        if not entry:
+            continue
+        is_url = entry.startswith(("http://", "https://"))
+        sources.append(entry if is_url else str((path.parent / entry).resolve()))
+    return sources
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("sources", nargs="+", help="spec files, docs pages, or URLs")
+    parser.add_argument("sources", nargs="*", help="spec files, docs pages, or URLs")
+    parser.add_argument(
+        "--sources-file",
+        type=Path,
+        help="read the sources from this file, one per line (e.g. openapi/upstream.txt)",
+    )
     parser.add_argument("--spec-path", type=Path, default=ROOT / "openapi" / "streamkap.yaml")
     parser.add_argument("--generated-dir", type=Path, default=ROOT / "generated")
     parser.add_argument(
@@ -117,7 +139,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="exit 3 without writing anything if the update contains breaking changes",
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.sources_file is not None:
+        try:
+            args.sources += read_sources_file(args.sources_file)
+        except OSError as exc:
+            parser.error(f"cannot read --sources-file {str(args.sources_file)!r}: {exc.strerror}")
+    if not args.sources:
+        parser.error("give at least one SOURCE (or a --sources-file that lists some)")
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -81,6 +81,7 @@ BACKEND_MODULES = frozenset(
         "test_params",
         "test_retry_policy",
         "test_secrets",
+        "test_service_fit",
     }
 )
 BACKENDS = ("httpx", "aiohttp")
@@ -143,6 +144,8 @@ def http_backend(request: pytest.FixtureRequest) -> Iterator[str]:
     ) -> None:
         if transport is not None:
             pytest.skip(_TRANSPORT_SKIP)
+        if options.get("http_client") is not None:
+            pytest.skip("passes an own httpx.AsyncClient, which http_backend='aiohttp' refuses")
         original(self, http_backend=http_backend, **options)
 
     with pytest.MonkeyPatch.context() as patch:

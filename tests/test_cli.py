@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -345,3 +346,122 @@ def test_warnings_and_unreadable_responses_are_one_line(
         "streamkap-metrics: error: unreadable response: timeseries point of 'latency' for 'a' "
         "has no ISO 8601 timestamp: '?'",
     ]
+
+
+# -- connection flags, logging, ids files, messages in the command's words ------------------
+
+
+def test_host_flag_beats_streamkap_host(env: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    sandbox_url = os.environ["STREAMKAP_HOST"]
+    monkeypatch.setenv("STREAMKAP_HOST", f"http://127.0.0.1:{free_port()}")  # nothing there
+    assert cli.main(["pipelines", "--ids", "a", "--host", sandbox_url, "--max-retries", "0"]) == 0
+    assert env.metrics_requests == 1
+
+
+def test_host_flag_without_streamkap_host(env: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    sandbox_url = os.environ.pop("STREAMKAP_HOST")  # the fixture's monkeypatch restores it
+    assert cli.main(["pipelines", "--ids", "a", "--host", sandbox_url]) == 0
+    assert env.metrics_requests == 1
+
+
+def test_host_flag_beats_the_project_keys_api_url(env: Engine, tmp_path: Path) -> None:
+    key = tmp_path / "key.json"
+    api = {"client_id": DEFAULT_CLIENT_ID, "client_secret": DEFAULT_CLIENT_SECRET}
+    key.write_text(json.dumps({"api": {**api, "api_url": f"http://127.0.0.1:{free_port()}"}}))
+    sandbox_url = os.environ.pop("STREAMKAP_HOST")
+    args = ["pipelines", "--ids", "a", "--project-key", str(key), "--host", sandbox_url]
+    assert cli.main([*args, "--max-retries", "0"]) == 0
+    assert env.metrics_requests == 1
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("api.streamkap.com", "'api.streamkap.com' is not"), ("ftp://h", "'ftp://h' is not"),
+     ("https://user:hunter2@", "not")],
+)  # fmt: skip
+def test_bad_host_exit_2_before_anything_is_sent(
+    env: Engine, capsys: pytest.CaptureFixture[str], value: str, shown: str
+) -> None:
+    assert cli.main(["pipelines", "--ids", "a", "--host", value]) == cli.EXIT_USAGE
+    err = capsys.readouterr().err
+    assert err == (
+        f"streamkap-metrics: error: argument --host: {shown} a full http(s) URL "
+        "(e.g. https://api.streamkap.com) (see --help)\n"
+    )
+    assert "hunter2" not in err and env.metrics_requests == 0 and env.token_requests == 0
+
+
+def test_tenant_ids_flag_repeats_and_goes_in_the_body(env: Engine) -> None:
+    args = ["pipelines", "--ids", "a", "--tenant-ids", "t1, t2", "--tenant-ids", "t3"]
+    assert cli.main(args) == 0
+    assert env.seen[-1].body["tenant_ids"] == ["t1", "t2", "t3"]
+    assert "tenant_ids" not in env.seen[-1].query
+
+
+def test_tenant_ids_help_says_comma_separated_once(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--help"]) == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    line = help_text.split("--tenant-ids ID,ID,...", 1)[1].split(" --", 1)[0]
+    assert line.lower().count("comma-separated") == 1 and "may be repeated" in line
+
+
+@pytest.mark.parametrize("source", ["file", "stdin"])
+def test_ids_file_with_a_byte_order_mark(
+    env: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str
+) -> None:
+    text = "\ufeffa\nb  # second\n"  # as Notepad or PowerShell's Out-File -Encoding utf8 write it
+    if source == "file":
+        (tmp_path / "ids.txt").write_text(text, encoding="utf-8")
+        where = str(tmp_path / "ids.txt")
+    else:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(text))
+        where = "-"
+    assert cli.main(["pipelines", "--ids-file", where, "--format", "json"]) == 0
+    assert env.seen[-1].body["ids"] == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--from", "2025-01-15T10:00:00Z", "--to", "2025-01-15T09:00Z"],
+         "--from: 2025-01-15T10:00:00Z is after --to 2025-01-15T09:00:00Z"),
+        (["--ids", "b", "--cursor", "k", "--ids-per-request", "1"],
+         "--cursor: paging cannot be combined with 2 ids, which are sent in 2 requests of at "
+         "most 1 ids; page within one request's ids instead (or raise --ids-per-request)"),
+    ],
+)  # fmt: skip
+def test_errors_name_the_flags_not_the_keywords(
+    env: Engine, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    assert cli.main(["pipelines", "--ids", "a", *args]) == cli.EXIT_USAGE
+    assert capsys.readouterr().err == f"streamkap-metrics: error: {message}\n"
+    assert env.metrics_requests == 0
+
+
+def test_verbose_logs_the_sdk_on_stderr(sandbox: Sandbox, engine: Engine) -> None:
+    engine.add_fault(Fault("status", status=503, times=1, retry_after="0"))
+    quiet = run(["pipelines", "--ids", "a"], sandbox.url)
+    assert quiet.returncode == 0 and quiet.stderr == ""  # the retry happened, unlogged
+    engine.add_fault(Fault("status", status=503, times=1, retry_after="0"))
+    loud = run(["pipelines", "--ids", "a", "--verbose", "--format", "json"], sandbox.url)
+    assert loud.returncode == 0, loud.stderr
+    json.loads(loud.stdout)  # the log stays off stdout
+    lines = loud.stderr.splitlines()
+    assert lines and all(line.startswith("streamkap-metrics: ") for line in lines)
+    assert any("DEBUG streamkap_sdk:" in line for line in lines), loud.stderr
+    assert any("retrying POST /pipelines/metrics" in line for line in lines), loud.stderr
+    assert DEFAULT_CLIENT_SECRET not in loud.stderr
+    assert "Bearer" not in loud.stderr
+
+
+def test_verbose_in_process_leaves_no_handler_behind(
+    env: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    logger = logging.getLogger("streamkap_sdk")
+    before, level = list(logger.handlers), logger.level
+    try:
+        assert cli.main(["pipelines", "--ids", "a", "-v"]) == 0
+        assert logger.handlers == before  # its handler wrote to this test's (captured) stderr
+        assert "streamkap-metrics: DEBUG streamkap_sdk: " in capsys.readouterr().err
+    finally:
+        logger.setLevel(level)  # --verbose set the process's level, as a command does

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import httpcore
 import httpx
 import pytest
 from _faultserver import CLIENT_ID, Conn, FaultServer, Request, fault_server
@@ -183,10 +184,15 @@ def scenarios(
             run(kw)
 
 
+# the SDK's, httpx's and httpcore's loggers, by the names of the modules imported as httpx and
+# httpcore (httpx2 and httpcore2 under `httpx2.alias_httpx()`, as `make test-httpx2` runs)
+LOGGERS = ("streamkap_sdk", httpx.__name__, httpcore.__name__)
+
+
 @pytest.fixture
 def debug_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
     caplog.set_level(logging.DEBUG)
-    for name in ("streamkap_sdk", "httpx", "httpcore"):
+    for name in LOGGERS:
         caplog.set_level(logging.DEBUG, logger=name)
     return caplog
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-import types
 from collections.abc import Iterator
 from typing import Any
 
@@ -143,21 +142,41 @@ def test_to_dataframe_without_pandas(
     assert isinstance(caught.value.__cause__, ModuleNotFoundError)
 
 
-def test_to_dataframe_hands_the_records_to_pandas(
-    client: StreamkapClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    calls: list[tuple[list[MetricRecord], list[str]]] = []
+@pytest.mark.parametrize("time_type", ["timeseries", "latest"])
+def test_to_dataframe_with_pandas(client: StreamkapClient, time_type: str) -> None:
+    """Real pandas (the `pandas` extra, installed by `make`): the rows of to_records, with
+    timestamps as aware UTC datetimes pandas can compute with."""
+    import pandas as pd
 
-    class DataFrame:
-        @staticmethod
-        def from_records(records: list[MetricRecord], *, columns: list[str]) -> str:
-            calls.append((records, columns))
-            return "frame"
+    result = client.pipelines.metrics(
+        ["p1", "p2"], time_type=time_type, since=dt.timedelta(minutes=5)
+    )
+    records = to_records(result)
+    frame = to_dataframe(result)
+    assert isinstance(frame, pd.DataFrame)
+    assert list(frame.columns) == list(MetricRecord._fields)
+    assert len(frame) == len(records) > 0
+    rows = [MetricRecord(*row) for row in frame.astype(object).itertuples(index=False, name=None)]
+    assert [_plain(row) for row in rows] == [_plain(row) for row in records]
+    assert set(frame["id"]) == {"p1", "p2", "account"}
+    if time_type == "timeseries":
+        stamps = frame["timestamp"]
+        assert isinstance(stamps.dtype, pd.DatetimeTZDtype) and str(stamps.dt.tz) == "UTC"
+        span = stamps.max() - stamps.min()
+        assert pd.Timedelta(0) < span <= pd.Timedelta(minutes=5)
+        per_metric = frame.groupby("metric")["value"].count()
+        assert per_metric.sum() == len(records)
+    else:
+        assert frame["timestamp"].isna().all()  # latest values have no timestamp
 
-    monkeypatch.setitem(sys.modules, "pandas", types.SimpleNamespace(DataFrame=DataFrame))
-    result = client.pipelines.metrics(["p1"])
-    assert to_dataframe(result) == "frame"
-    assert calls == [(to_records(result), list(MetricRecord._fields))]
+
+def _plain(record: MetricRecord) -> tuple[object, ...]:
+    """A row with pandas' missing values (None, NaN, NaT) as None, for comparison."""
+    import pandas as pd
+
+    return tuple(
+        None if v is None or (not isinstance(v, str) and pd.isna(v)) else v for v in record
+    )
 
 
 def test_exported_from_the_top_level() -> None:

@@ -46,3 +46,19 @@ def test_public_classes_live_behind_the_package() -> None:
         module = getattr(value, "__module__", "")
         if isinstance(value, type):
             assert module.startswith(("streamkap_sdk", "streamkap_api")), (name, module)
+
+
+def test_api_version_is_the_one_the_sdk_was_generated_from() -> None:
+    """`__api_version__` is the vendored spec's `info.version`, through the generated surface."""
+    from pathlib import Path
+
+    import yaml
+
+    import streamkap_sdk
+    from streamkap_api.surface import API_VERSION
+
+    spec = Path(__file__).resolve().parents[1] / "openapi" / "streamkap.yaml"
+    version = yaml.safe_load(spec.read_text(encoding="utf-8"))["info"]["version"]
+    assert streamkap_sdk.__api_version__ == API_VERSION == version
+    assert "__api_version__" in streamkap_sdk.__all__
+    assert isinstance(streamkap_sdk.__version__, str) and "__version__" in streamkap_sdk.__all__

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Literal
 
+import httpcore
 import httpx
 import pytest
 from _support import FakeClock
@@ -208,10 +209,15 @@ def log_texts(records: list[logging.LogRecord]) -> list[str]:
     return texts
 
 
+# the SDK's, httpx's and httpcore's loggers, by the names of the modules imported as httpx and
+# httpcore (httpx2 and httpcore2 under `httpx2.alias_httpx()`, as `make test-httpx2` runs)
+LOGGERS = ("streamkap_sdk", httpx.__name__, httpcore.__name__)
+
+
 @pytest.fixture
 def debug_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
     caplog.set_level(logging.DEBUG)
-    for name in ("streamkap_sdk", "httpx", "httpcore"):
+    for name in LOGGERS:
         caplog.set_level(logging.DEBUG, logger=name)
     return caplog
 
@@ -239,8 +245,8 @@ def test_no_secret_leaks(
     assert len(issued) >= 12
     assert len(evidence.errors) == 6
     loggers = {r.name.split(".")[0] for r in records}
-    assert {"streamkap_sdk", "httpx", "httpcore"} <= loggers
-    assert any(r.levelno == logging.DEBUG and r.name.startswith("httpcore") for r in records)
+    assert set(LOGGERS) <= loggers
+    assert any(r.levelno == logging.DEBUG and r.name.startswith(LOGGERS[2]) for r in records)
     assert "renewing the token" in haystack and "retrying" in haystack
 
     for secret in (SECRET, WRONG_SECRET, ECHO_TOKEN, *issued):

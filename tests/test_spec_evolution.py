@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = Path(sys.prefix)
 STAMP = VENV / ".installed"
 _IGNORED = shutil.ignore_patterns(
-    ".venv", ".git", "node_modules", "__pycache__", ".mypy_cache", ".pytest_cache",
+    ".venv", ".venvs", ".git", "node_modules", "__pycache__", ".mypy_cache", ".pytest_cache",
     ".ruff_cache", "dist", "build", "*.egg-info",
 )  # fmt: skip
 

@@ -8,8 +8,8 @@ never edit by hand. Each method hands its arguments to the SDK client that owns 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Literal, Never, Protocol
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Generic, Literal, Never, Protocol, TypeVar
 
 import httpx
 
@@ -22,14 +22,19 @@ if TYPE_CHECKING:
 RESPONSE_MODELS = ("DestinationMetricsRes", "PipelineMetricsRes")
 __all__ = [
     "AsyncDestinationsResource",
+    "AsyncDestinationsResourceWithRawResponse",
     "AsyncPipelinesResource",
+    "AsyncPipelinesResourceWithRawResponse",
     "AsyncResources",
     "DestinationMetricsRes",
     "DestinationsResource",
+    "DestinationsResourceWithRawResponse",
     "IdList",
     "Level",
     "PipelineMetricsRes",
     "PipelinesResource",
+    "PipelinesResourceWithRawResponse",
+    "RawResponse",
     "Resources",
     "SortDir",
     "TimeType",
@@ -62,16 +67,50 @@ class Call(Protocol):
     ) -> Any: ...
 
 
+_R = TypeVar("_R")
+_M_co = TypeVar("_M_co", covariant=True)
+
+
+class RawResponse(Protocol[_M_co]):
+    """What `client.<resource>.with_raw_response.metrics(...)` returns: the HTTP response
+    (status, headers, request id, timing, retries) beside the usual model, `parse()`.
+
+    The body was already read and checked when the call returned (a response that does not
+    fit the model raised then, as without `with_raw_response`). For a call split into
+    several requests, `responses` holds one per request, in the order of the id chunks,
+    and the attributes describe the first; `parse()` returns the merged model.
+    """
+
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def headers(self) -> httpx.Headers: ...
+    @property
+    def request_id(self) -> str | None: ...
+    @property
+    def elapsed(self) -> datetime.timedelta: ...
+    @property
+    def retries_taken(self) -> int: ...
+    @property
+    def method(self) -> str: ...
+    @property
+    def url(self) -> httpx.URL: ...
+    @property
+    def responses(self) -> Sequence[RawResponse[_M_co]]: ...
+    def parse(self) -> _M_co: ...
+
+
 _OP_PIPELINES = operation("searchPipelinesMetrics")
 
 
-class PipelinesResource:
-    """`client.pipelines` on the sync client: searchPipelinesMetrics."""
+class _PipelinesResourceBase(Generic[_R]):
+    """searchPipelinesMetrics, sync: `metrics()` returns `_R`."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_raw")
 
-    def __init__(self, call: Call) -> None:
+    def __init__(self, call: Call, *, raw: bool = False) -> None:
         self._call = call
+        self._raw = raw
 
     def metrics(
         self,
@@ -101,7 +140,7 @@ class PipelinesResource:
         deadline: float | None = None,
         progress: Progress | None = None,
         **unknown: Never,
-    ) -> PipelineMetricsRes:
+    ) -> _R:
         """Get pipeline metrics (POST).
 
         POST alternative for GET /pipelines/metrics. Use when URL length limits are exceeded (e.g.,
@@ -164,20 +203,40 @@ class PipelinesResource:
             "max_retries": max_retries,
             "deadline": deadline,
             "progress": progress,
+            "raw": self._raw,
         }
-        result: PipelineMetricsRes = self._call(
-            _OP_PIPELINES, ids, params, unknown, options
-        )
+        result: _R = self._call(_OP_PIPELINES, ids, params, unknown, options)
         return result
 
 
-class AsyncPipelinesResource:
-    """`client.pipelines` on the async client: searchPipelinesMetrics."""
+class PipelinesResourceWithRawResponse(
+    _PipelinesResourceBase["RawResponse[PipelineMetricsRes]"]
+):
+    """`client.pipelines.with_raw_response` on the sync client: `metrics()` returns a
+    RawResponse (status, headers, request id, timing, retries; `parse()` for the model)."""
 
-    __slots__ = ("_call",)
+    __slots__ = ()
 
-    def __init__(self, call: Call) -> None:
+
+class PipelinesResource(_PipelinesResourceBase["PipelineMetricsRes"]):
+    """`client.pipelines` on the sync client: searchPipelinesMetrics."""
+
+    __slots__ = ()
+
+    @property
+    def with_raw_response(self) -> PipelinesResourceWithRawResponse:
+        """The same `metrics()`, returning the HTTP response beside the model."""
+        return PipelinesResourceWithRawResponse(self._call, raw=True)
+
+
+class _AsyncPipelinesResourceBase(Generic[_R]):
+    """searchPipelinesMetrics, async: `metrics()` returns `_R`."""
+
+    __slots__ = ("_call", "_raw")
+
+    def __init__(self, call: Call, *, raw: bool = False) -> None:
         self._call = call
+        self._raw = raw
 
     async def metrics(
         self,
@@ -207,7 +266,7 @@ class AsyncPipelinesResource:
         deadline: float | None = None,
         progress: Progress | None = None,
         **unknown: Never,
-    ) -> PipelineMetricsRes:
+    ) -> _R:
         """Get pipeline metrics (POST).
 
         POST alternative for GET /pipelines/metrics. Use when URL length limits are exceeded (e.g.,
@@ -270,23 +329,43 @@ class AsyncPipelinesResource:
             "max_retries": max_retries,
             "deadline": deadline,
             "progress": progress,
+            "raw": self._raw,
         }
-        result: Awaitable[PipelineMetricsRes] = self._call(
-            _OP_PIPELINES, ids, params, unknown, options
-        )
+        result: Awaitable[_R] = self._call(_OP_PIPELINES, ids, params, unknown, options)
         return await result
+
+
+class AsyncPipelinesResourceWithRawResponse(
+    _AsyncPipelinesResourceBase["RawResponse[PipelineMetricsRes]"]
+):
+    """`client.pipelines.with_raw_response` on the async client: `metrics()` returns a
+    RawResponse (status, headers, request id, timing, retries; `parse()` for the model)."""
+
+    __slots__ = ()
+
+
+class AsyncPipelinesResource(_AsyncPipelinesResourceBase["PipelineMetricsRes"]):
+    """`client.pipelines` on the async client: searchPipelinesMetrics."""
+
+    __slots__ = ()
+
+    @property
+    def with_raw_response(self) -> AsyncPipelinesResourceWithRawResponse:
+        """The same `metrics()`, returning the HTTP response beside the model."""
+        return AsyncPipelinesResourceWithRawResponse(self._call, raw=True)
 
 
 _OP_DESTINATIONS = operation("searchDestinationsMetrics")
 
 
-class DestinationsResource:
-    """`client.destinations` on the sync client: searchDestinationsMetrics."""
+class _DestinationsResourceBase(Generic[_R]):
+    """searchDestinationsMetrics, sync: `metrics()` returns `_R`."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_raw")
 
-    def __init__(self, call: Call) -> None:
+    def __init__(self, call: Call, *, raw: bool = False) -> None:
         self._call = call
+        self._raw = raw
 
     def metrics(
         self,
@@ -316,7 +395,7 @@ class DestinationsResource:
         deadline: float | None = None,
         progress: Progress | None = None,
         **unknown: Never,
-    ) -> DestinationMetricsRes:
+    ) -> _R:
         """Get destination metrics (POST).
 
         POST alternative for GET /destinations/metrics. Use when URL length limits are exceeded
@@ -379,20 +458,40 @@ class DestinationsResource:
             "max_retries": max_retries,
             "deadline": deadline,
             "progress": progress,
+            "raw": self._raw,
         }
-        result: DestinationMetricsRes = self._call(
-            _OP_DESTINATIONS, ids, params, unknown, options
-        )
+        result: _R = self._call(_OP_DESTINATIONS, ids, params, unknown, options)
         return result
 
 
-class AsyncDestinationsResource:
-    """`client.destinations` on the async client: searchDestinationsMetrics."""
+class DestinationsResourceWithRawResponse(
+    _DestinationsResourceBase["RawResponse[DestinationMetricsRes]"]
+):
+    """`client.destinations.with_raw_response` on the sync client: `metrics()` returns a
+    RawResponse (status, headers, request id, timing, retries; `parse()` for the model)."""
 
-    __slots__ = ("_call",)
+    __slots__ = ()
 
-    def __init__(self, call: Call) -> None:
+
+class DestinationsResource(_DestinationsResourceBase["DestinationMetricsRes"]):
+    """`client.destinations` on the sync client: searchDestinationsMetrics."""
+
+    __slots__ = ()
+
+    @property
+    def with_raw_response(self) -> DestinationsResourceWithRawResponse:
+        """The same `metrics()`, returning the HTTP response beside the model."""
+        return DestinationsResourceWithRawResponse(self._call, raw=True)
+
+
+class _AsyncDestinationsResourceBase(Generic[_R]):
+    """searchDestinationsMetrics, async: `metrics()` returns `_R`."""
+
+    __slots__ = ("_call", "_raw")
+
+    def __init__(self, call: Call, *, raw: bool = False) -> None:
         self._call = call
+        self._raw = raw
 
     async def metrics(
         self,
@@ -422,7 +521,7 @@ class AsyncDestinationsResource:
         deadline: float | None = None,
         progress: Progress | None = None,
         **unknown: Never,
-    ) -> DestinationMetricsRes:
+    ) -> _R:
         """Get destination metrics (POST).
 
         POST alternative for GET /destinations/metrics. Use when URL length limits are exceeded
@@ -485,11 +584,34 @@ class AsyncDestinationsResource:
             "max_retries": max_retries,
             "deadline": deadline,
             "progress": progress,
+            "raw": self._raw,
         }
-        result: Awaitable[DestinationMetricsRes] = self._call(
+        result: Awaitable[_R] = self._call(
             _OP_DESTINATIONS, ids, params, unknown, options
         )
         return await result
+
+
+class AsyncDestinationsResourceWithRawResponse(
+    _AsyncDestinationsResourceBase["RawResponse[DestinationMetricsRes]"]
+):
+    """`client.destinations.with_raw_response` on the async client: `metrics()` returns a
+    RawResponse (status, headers, request id, timing, retries; `parse()` for the model)."""
+
+    __slots__ = ()
+
+
+class AsyncDestinationsResource(
+    _AsyncDestinationsResourceBase["DestinationMetricsRes"]
+):
+    """`client.destinations` on the async client: searchDestinationsMetrics."""
+
+    __slots__ = ()
+
+    @property
+    def with_raw_response(self) -> AsyncDestinationsResourceWithRawResponse:
+        """The same `metrics()`, returning the HTTP response beside the model."""
+        return AsyncDestinationsResourceWithRawResponse(self._call, raw=True)
 
 
 class Resources:

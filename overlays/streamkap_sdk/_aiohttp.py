@@ -26,11 +26,13 @@ aiohttp is imported when the first client with this backend is made, not with th
 from __future__ import annotations
 
 import asyncio
+import datetime
 import importlib.util
 import json
 import logging
 import os
 import threading
+import time
 import weakref
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
@@ -69,13 +71,18 @@ class AsyncSender(Protocol):
     ) -> httpx.Request: ...  # fmt: skip
 
     async def send(
-        self, request: httpx.Request, *, stream: bool = ..., auth: httpx.Auth | None = ...
+        self,
+        request: httpx.Request,
+        *,
+        stream: bool = ...,
+        auth: httpx.Auth | None = ...,
+        follow_redirects: bool = ...,
     ) -> httpx.Response: ...
 
     async def aclose(self) -> None: ...
 
 
-def check_backend(http_backend: object, *, transport: object) -> bool:
+def check_backend(http_backend: object, *, transport: object, http_client: object = None) -> bool:
     """True for aiohttp, False for httpx; ConfigurationError for anything else, for aiohttp
     with an httpx transport, or for aiohttp when it is not installed."""
     if http_backend == "httpx":
@@ -83,6 +90,11 @@ def check_backend(http_backend: object, *, transport: object) -> bool:
     if http_backend != "aiohttp":
         raise ConfigurationError(
             f"http_backend must be one of {', '.join(map(repr, BACKENDS))}; got {http_backend!r}"
+        )
+    if http_client is not None:
+        raise ConfigurationError(
+            "http_client= is an httpx.AsyncClient and http_backend='aiohttp' does not use httpx "
+            "to send: pass one or the other"
         )
     if transport is not None:
         raise ConfigurationError(
@@ -115,11 +127,12 @@ class Backend:
         *,
         base_url: httpx.URL,
         timeout: httpx.Timeout,
-        headers: dict[str, str],
         follow_redirects: bool,
+        headers: dict[str, str] | None = None,
         auth: httpx.Auth | None = None,
         verify: ssl.SSLContext | str | bool = True,
         limits: httpx.Limits | None = None,
+        proxy: str | httpx.URL | httpx.Proxy | None = None,
     ) -> AiohttpClient:
         """The pool for the running loop, from the keywords the client gives httpx.AsyncClient
         (`auth` goes with each `send`; redirects are the client's to follow, never aiohttp's)."""
@@ -131,9 +144,12 @@ class Backend:
             keepalive = (
                 KEEPALIVE_EXPIRY if limits.keepalive_expiry is None else limits.keepalive_expiry
             )
+        if isinstance(proxy, httpx.Proxy):
+            proxy = proxy.url
         return AiohttpClient(
             base_url=base_url,
-            headers=headers,
+            headers=headers or {},
+            proxy=None if proxy is None else str(proxy),
             timeout=timeout,
             ssl=self._context(verify),
             connections=connections,
@@ -166,6 +182,7 @@ class AiohttpClient:
         ssl: ssl.SSLContext | bool,
         connections: int,
         keepalive: float,
+        proxy: str | None = None,
     ) -> None:
         import aiohttp
         import yarl
@@ -191,10 +208,13 @@ class AiohttpClient:
             cookie_jar=aiohttp.DummyCookieJar(),
             auto_decompress=False,  # BodyReader decodes, bounded
             timeout=aiohttp.ClientTimeout(total=None),
-            trust_env=False,
+            # Environment proxies (HTTP_PROXY, HTTPS_PROXY, NO_PROXY) when none was chosen, as
+            # httpx does; the SDK's requests carry their own Authorization header.
+            trust_env=proxy is None,
             raise_for_status=False,
             skip_auto_headers=("Content-Type",),  # none made up for a body (httpx adds none)
         )
+        self._proxy = proxy
         self._loop = asyncio.get_running_loop()
         with _OPEN_LOCK:
             _OPEN.add(self)
@@ -280,7 +300,12 @@ class AiohttpClient:
         return wire
 
     async def send(
-        self, request: httpx.Request, *, stream: bool = True, auth: httpx.Auth | None = None
+        self,
+        request: httpx.Request,
+        *,
+        stream: bool = True,
+        auth: httpx.Auth | None = None,
+        follow_redirects: bool = False,
     ) -> httpx.Response:
         """Send `request` through `auth`'s flow (as httpx.AsyncClient.send does); the response's
         body is left to read (`aiter_raw`), whatever `stream` says."""
@@ -303,6 +328,7 @@ class AiohttpClient:
             await flow.aclose()
 
     async def _send_one(self, request: httpx.Request) -> httpx.Response:
+        started = time.perf_counter()
         try:
             answer = await self._session.request(
                 request.method,
@@ -310,6 +336,7 @@ class AiohttpClient:
                 data=request.content,
                 headers=request.headers.multi_items(),
                 allow_redirects=False,
+                proxy=self._proxy,
                 timeout=self._wire_timeout(request.extensions.get("timeout") or self._timeout),
             )
         except _errors() as exc:
@@ -328,6 +355,8 @@ class AiohttpClient:
                     "reason_phrase": (answer.reason or "").encode("ascii", "replace"),
                 },
             )
+            # Until the headers (httpx: until the body is closed): RawResponse.elapsed.
+            response.elapsed = datetime.timedelta(seconds=time.perf_counter() - started)
             try:
                 check_location(response)  # what httpx's response hook does (see _http)
             except BaseException:

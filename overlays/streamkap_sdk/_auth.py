@@ -24,7 +24,7 @@ import threading
 import time
 import weakref
 from collections import deque
-from collections.abc import AsyncGenerator, Callable, Generator, Iterable
+from collections.abc import AsyncGenerator, Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
@@ -182,11 +182,18 @@ class TokenAuth(httpx.Auth):
         skew: float = DEFAULT_SKEW,
         clock: Callable[[], float] = time.monotonic,
         secrets: Iterable[str] = (),
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         if not (isinstance(skew, int | float) and math.isfinite(skew) and skew >= 0):
             raise ConfigurationError(f"token_skew must be a number of seconds >= 0, got {skew!r}")
         self._origin = (origin.scheme, origin.host, origin.port)
         self._token_url = token_url
+        #: On every token request too: User-Agent and the client's default_headers.
+        self._headers = {
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            **(headers or {}),
+        }
         self._refresh_url = refresh_url
         self._credentials = credentials
         self._skew = float(skew)
@@ -353,7 +360,7 @@ class TokenAuth(httpx.Auth):
             "POST",
             url,
             content=json.dumps(payload).encode(),
-            headers={"Content-Type": "application/json", "Accept": "application/json"},
+            headers=self._headers,
             extensions=extensions,
         )
 

@@ -10,21 +10,25 @@ client keeps one pool and one renewal lock per event loop, closed when that loop
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import difflib
 import os
+import re
+import ssl
+import sys
 import threading
 import time
 import weakref
 import zlib
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any, Literal, Self, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, Final, Literal, Self, TypedDict, Unpack
 
 import httpx
 
 from streamkap_api.resources import AsyncResources, Resources
 
-from . import _aiohttp, _decode, _http
+from . import _aiohttp, _decode, _fastclient, _http, _raw
 from ._aiohttp import AsyncSender
 from ._auth import DEFAULT_SKEW, TokenAuth
 from ._config import read_project_key, resolve
@@ -41,6 +45,7 @@ from ._errors import (
     StreamkapError,
     scrub,
 )
+from ._gate import DEFAULT_LIMITS, Gate, in_flight_limit
 from ._http import (
     ACCEPT_ENCODING,
     CALL,
@@ -57,16 +62,25 @@ from ._http import (
     too_large,
     watchdog,
 )
+from ._logs import log_request
 from ._merge import _NotStarted, gather_tasks, gather_threads, merge_responses
 from ._operations import Operation, response_model
 from ._request import Prepared, prepare, request_kwargs
 from ._retry import Flow, RetryPolicy, Send, attempts
+from ._version import __version__
 
 if TYPE_CHECKING:
     import asyncio
 
 
-__all__ = ["DEFAULT_TIMEOUT", "AsyncStreamkapClient", "ClientOptions", "StreamkapClient"]
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "AsyncStreamkapClient",
+    "ClientOptions",
+    "StreamkapClient",
+    "WithOptions",
+    "user_agent",
+]
 
 #: Per attempt: 30 s to read, 10 s to connect. `deadline=` bounds a whole call, retries included.
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
@@ -75,6 +89,54 @@ DEFAULT_MAX_CONCURRENCY = 4
 
 Timeout = float | httpx.Timeout | None
 Progress = Callable[[int, int], None]
+
+
+def user_agent() -> str:
+    """`streamkap-sdk/<version> python/<x.y> httpx/<version>`, sent with every request."""
+    python = f"{sys.version_info.major}.{sys.version_info.minor}"
+    return f"streamkap-sdk/{__version__} python/{python} httpx/{httpx.__version__}"
+
+
+#: Headers `default_headers=` may not set: the client owns them (auth, body framing, and the
+#: encodings BodyReader decodes with a bound).
+_OWN_HEADERS: Final = frozenset(
+    {"authorization", "accept-encoding", "content-length", "content-type", "host",
+     "transfer-encoding"}
+)  # fmt: skip
+_HEADER_TEXT: Final = re.compile(r"[\x20-\x7e]*")
+_HEADER_NAME: Final = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+
+def _check_headers(headers: object) -> dict[str, str]:
+    """`default_headers=` as a plain dict, or ConfigurationError (values are never shown)."""
+    if headers is None:
+        return {}
+    if not isinstance(headers, Mapping):
+        raise ConfigurationError(f"default_headers must be a mapping; got {type(headers).__name__}")
+    out: dict[str, str] = {}
+    for name, value in headers.items():
+        if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
+            raise ConfigurationError(f"default_headers: {name!r} is not a header name")
+        if name.lower() in _OWN_HEADERS:
+            hint = " (pass access_token= or credentials)" if name.lower() == "authorization" else ""
+            raise ConfigurationError(f"default_headers cannot set {name}: the client sets it{hint}")
+        if not isinstance(value, str) or not _HEADER_TEXT.fullmatch(value):
+            raise ConfigurationError(
+                f"default_headers[{name!r}] must be a string of printable ASCII characters"
+            )
+        out[name] = value
+    return out
+
+
+def _ca_context(path: str) -> ssl.SSLContext:
+    """`verify="<path>"`: an SSLContext trusting that CA bundle file (or directory of them), as
+    httpx 0.28 wants it (its own `verify=<str>` is deprecated)."""
+    try:
+        if os.path.isdir(path):
+            return ssl.create_default_context(capath=path)
+        return ssl.create_default_context(cafile=path)
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigurationError(f"verify={path!r}: cannot load CA certificates ({exc})") from None
 
 
 def _as_timeout(value: Timeout) -> httpx.Timeout:
@@ -159,18 +221,39 @@ class ClientOptions(TypedDict, total=False):
     max_concurrency: int
     max_response_bytes: int
     check_response_ids: bool
+    default_headers: Mapping[str, str] | None
+    verify: ssl.SSLContext | str | bool
+    proxy: str | httpx.URL | httpx.Proxy | None
+    limits: httpx.Limits
+
+
+class WithOptions(TypedDict, total=False):
+    """What `client.with_options(...)` may change (the rest is shared with the original)."""
+
+    timeout: Timeout
+    max_retries: int | None
+    deadline: float | None
+    default_headers: Mapping[str, str] | None
 
 
 _OPTION_NAMES = frozenset(ClientOptions.__annotations__)
+#: Settings of the connection pool: they cannot go with a pool the caller built.
+_POOL_OPTIONS: Final = ("verify", "proxy", "limits")
 
 
-def check_options(owner: str, options: Mapping[str, object]) -> None:
+def check_options(
+    owner: str, options: Mapping[str, object], names: frozenset[str] = _OPTION_NAMES
+) -> None:
     """A TypeError naming a misspelt setting (and the closest right one), as Python would."""
     for name in options:
-        if name not in _OPTION_NAMES:
-            close = difflib.get_close_matches(name, sorted(_OPTION_NAMES), n=1)
+        if name not in names:
+            close = difflib.get_close_matches(name, sorted(names), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise TypeError(f"{owner}() got an unexpected keyword argument {name!r}{hint}")
+
+
+def check_with_options(owner: str, options: Mapping[str, object]) -> None:
+    check_options(owner, options, frozenset(WithOptions.__annotations__))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -184,6 +267,8 @@ class _Call:
 
 class _ClientBase:
     """What both clients share: settings, auth, policies. Only sending and sleeping differ."""
+
+    _root: _ClientBase  # the client that owns the pool (itself, unless made by with_options)
 
     def __init__(self, **options: Unpack[ClientOptions]) -> None:
         check_options(type(self).__name__, options)
@@ -209,7 +294,12 @@ class _ClientBase:
         max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
         max_response_bytes: int = MAX_RESPONSE_BYTES,
         check_response_ids: bool = True,
+        default_headers: Mapping[str, str] | None = None,
+        verify: ssl.SSLContext | str | bool = True,
+        proxy: str | httpx.URL | httpx.Proxy | None = None,
+        limits: httpx.Limits | None = None,
     ) -> None:
+        self._root = self  # with_options() copies share the root's pool and token
         try:
             _check_call_options(timeout, max_retries, deadline)
         except InvalidParameterError as exc:
@@ -227,6 +317,21 @@ class _ClientBase:
         #: (MalformedResponseError); False accepts it, for an API that keys them otherwise.
         self.check_response_ids = check_response_ids
         self._closed = False
+        if not isinstance(verify, bool | str | ssl.SSLContext):
+            raise ConfigurationError(
+                "verify must be True, False, a CA bundle path or an ssl.SSLContext; got "
+                f"{type(verify).__name__}"
+            )
+        if isinstance(verify, str):  # a CA bundle (file) or a directory of them
+            verify = _ca_context(verify)
+        if limits is not None and not isinstance(limits, httpx.Limits):
+            raise ConfigurationError(f"limits must be an httpx.Limits; got {type(limits).__name__}")
+        #: Only what was chosen: httpx's own defaults (and its environment proxies) otherwise.
+        self._pool_options: dict[str, Any] = {
+            name: value
+            for name, value in (("verify", verify), ("proxy", proxy), ("limits", limits))
+            if value is not None and not (name == "verify" and value is True)
+        }
         self._settings = resolve(
             client_id=client_id,
             client_secret=client_secret,
@@ -245,7 +350,9 @@ class _ClientBase:
             skew=token_skew,
             clock=token_clock,
             secrets=self._settings.secrets,
+            headers={"User-Agent": user_agent(), **_check_headers(default_headers)},
         )
+        self._headers = self._request_headers(default_headers)
         self._timeout = _as_timeout(timeout)
         # `retry_policy` tunes backoff and caps; `max_retries`, when given, overrides its count.
         self._policy = retry_policy or RetryPolicy()
@@ -261,12 +368,15 @@ class _ClientBase:
     ) -> Self:
         """A client from a Streamkap project key (a JSON file path, or its parsed content)."""
         check_options(f"{cls.__name__}.from_project_key", options)
-        settings: dict[str, Any] = {**read_project_key(source), **options}
+        given = {k: v for k, v in options.items() if not (v is None or v == "")}  # unset
+        settings: dict[str, Any] = {**read_project_key(source), **given}
         return cls(**settings)
 
     @property
     def base_url(self) -> httpx.URL:
-        return self._settings.base_url
+        """The API's base URL, as given (without a trailing slash)."""
+        base = self._settings.base_url
+        return base.copy_with(raw_path=base.raw_path.rstrip(b"/"))
 
     @property
     def token_requests(self) -> int:
@@ -276,18 +386,67 @@ class _ClientBase:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={str(self.base_url)!r}, auth={self._auth!r})"
 
-    def _client_kwargs(self) -> dict[str, Any]:
+    def _request_headers(self, default_headers: Mapping[str, str] | None) -> dict[str, str]:
+        """The headers of every metrics request (a user's http_client may add its own)."""
         return {
-            "base_url": self._settings.base_url,
-            "auth": self._auth,
-            "timeout": self._timeout,
-            "headers": {
-                "Accept": "application/json",
-                "Accept-Encoding": ACCEPT_ENCODING,  # only what BodyReader decodes, bounded
-                **self._settings.headers,
-            },
-            "follow_redirects": False,  # _exchange follows same-origin ones (_http.next_hop)
+            "Accept": "application/json",
+            "Accept-Encoding": ACCEPT_ENCODING,  # only what BodyReader decodes, bounded
+            "User-Agent": user_agent(),
+            **self._settings.headers,
+            **_check_headers(default_headers),
         }
+
+    def _check_pool_source(self, transport: object, http_client: object) -> None:
+        """`transport=` and `http_client=` bring their own pool: pool settings cannot apply."""
+        given = [name for name in _POOL_OPTIONS if name in self._pool_options]
+        if transport is not None and http_client is not None:
+            raise ConfigurationError("pass transport= or http_client=, not both")
+        source = "transport" if transport is not None else "http_client"
+        if given and (transport is not None or http_client is not None):
+            raise ConfigurationError(
+                f"{', '.join(given)} cannot be combined with {source}=: they configure the "
+                f"connection pool, and the {source} you passed has its own"
+            )
+
+    def _client_kwargs(self) -> dict[str, Any]:
+        """How the client builds its own pool (none of it applies to a user's http_client)."""
+        return {
+            "timeout": self._timeout,
+            "follow_redirects": False,  # _exchange follows same-origin ones (_http.next_hop)
+            "limits": DEFAULT_LIMITS,  # unless limits= says otherwise (see _gate)
+            **self._pool_options,
+        }
+
+    def with_options(self, **changes: Unpack[WithOptions]) -> Self:
+        """A client of the same type with other defaults for timeout, max_retries, deadline or
+        default_headers, sharing this one's connection pool and token.
+
+        The copy is cheap (make one per purpose, not per call). Closing it only stops the copy;
+        closing the original closes the pool for every copy.
+        """
+        check_with_options(f"{type(self).__name__}.with_options", changes)
+        timeout = changes.get("timeout", self._timeout)
+        max_retries = changes.get("max_retries")
+        deadline = changes.get("deadline", self._deadline)
+        try:
+            _check_call_options(timeout, max_retries, deadline)
+        except InvalidParameterError as exc:
+            raise ConfigurationError(str(exc)) from None
+        clone = copy.copy(self)
+        clone._closed = False
+        if "timeout" in changes:
+            clone._timeout = _as_timeout(timeout)
+        if "max_retries" in changes and max_retries is not None:
+            clone._policy = dataclasses.replace(self._policy, max_retries=max_retries)
+        clone._deadline = deadline
+        if "default_headers" in changes:
+            clone._headers = clone._request_headers(changes["default_headers"])
+        clone._rebind()
+        return clone
+
+    def _rebind(self) -> None:
+        """Bind the resources (`self.pipelines`, ...) to this client's `_run`."""
+        raise NotImplementedError
 
     def _request(
         self,
@@ -304,14 +463,15 @@ class _ClientBase:
         kwargs = request_kwargs(op, prepared, ids)
         url = self._urls.get(kwargs["url"])
         if url is None:
-            base = http.base_url
+            base = self._settings.base_url  # ends with one "/" (_config)
             path = httpx.URL(kwargs["url"]).raw_path.lstrip(b"/")
             url = self._urls[kwargs["url"]] = base.copy_with(raw_path=base.raw_path + path)
         kwargs["url"] = url
+        kwargs["headers"] = {**self._headers, **kwargs.get("headers", {})}  # + Content-Type
         return http.build_request(**kwargs)
 
     def _is_closed(self) -> bool:
-        return self._closed
+        return self._closed or self._root._closed
 
     def _closed_error(self, during: bool = False) -> ClientClosedError:
         when = "was closed during the call" if during else "is closed"
@@ -397,6 +557,12 @@ class _ClientBase:
         )
         return (self._timeout if timeout is None else _as_timeout(timeout)), flow
 
+    def _merged(self, op: Operation, parts: list[Any], raw: bool) -> Any:
+        if not raw:
+            return merge_responses(op, parts, stacklevel=5)
+        merged = merge_responses(op, [part.parse() for part in parts], stacklevel=5)
+        return _raw.merged(merged, parts)
+
     def _explain(self, error: APIStatusError) -> APIStatusError:
         message = self._auth.redact(str(error.args[0]))  # a server may echo the token back
         if isinstance(error, AuthenticationError):
@@ -418,14 +584,37 @@ class StreamkapClient(_ClientBase, Resources):
     """
 
     def __init__(
-        self, *, transport: httpx.BaseTransport | None = None, **options: Unpack[ClientOptions]
+        self,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        http_client: httpx.Client | None = None,
+        **options: Unpack[ClientOptions],
     ) -> None:
+        """`http_client=`: an `httpx.Client` of yours, used as it is (its proxies, TLS, limits,
+        headers and hooks), never closed by this client; the SDK adds its auth, headers, timeouts
+        and redirect rule per request. `transport=`: a transport for the client's own pool."""
         super().__init__(**options)
+        self._check_pool_source(transport, http_client)
+        if http_client is not None and not isinstance(http_client, httpx.Client):
+            raise ConfigurationError(
+                f"http_client must be an httpx.Client; got {type(http_client).__name__}"
+                + (
+                    " (use it with AsyncStreamkapClient)"
+                    if isinstance(http_client, httpx.AsyncClient)
+                    else ""
+                )
+            )
         self._transport = transport
-        self._http = self._new_http()
+        self._own_http = http_client is None
+        self._http = http_client if http_client is not None else self._new_http()
         self._forked = False
         self._rebuild = threading.Lock()
         self._sleep: Callable[[float], None] = time.sleep
+        self._rebind()
+
+    _root: StreamkapClient
+
+    def _rebind(self) -> None:
         self._bind_resources(self._run)
 
     def _run(
@@ -447,10 +636,13 @@ class StreamkapClient(_ClientBase, Resources):
             # then start no new request, retry or wait.
             stop = threading.Event() if len(call.chunks) > 1 else None
 
+            raw = options.get("raw", False)
+
             def one(chunk: list[str]) -> Any:
                 return self._send(
-                    op, call.prepared, chunk, call.timeout, call.max_retries, call.left(), stop
-                )
+                    op, call.prepared, chunk, call.timeout, call.max_retries, call.left(), stop,
+                    raw,
+                )  # fmt: skip
 
             parts = gather_threads(
                 one,
@@ -459,13 +651,13 @@ class StreamkapClient(_ClientBase, Resources):
                 progress=options["progress"],
                 stop=stop,
             )
-            return merge_responses(op, parts, stacklevel=4)
+            return self._merged(op, parts, raw)
         except StreamkapError as exc:
             scrub(exc, self._auth.redact)  # whatever the server echoed, no secret leaves the call
             raise
 
     def _new_http(self) -> httpx.Client:
-        return httpx.Client(
+        return _fastclient.Client(  # httpx.Client, a shorter path for the SDK's requests
             transport=self._transport,
             event_hooks={"response": [check_location]},
             **self._client_kwargs(),
@@ -477,12 +669,14 @@ class StreamkapClient(_ClientBase, Resources):
         self._forked = True
 
     def _current_http(self) -> httpx.Client:
-        if self._forked:  # a child process: a pool of its own (the old one is left untouched)
-            with self._rebuild:
-                if self._forked:
-                    self._http = self._new_http()
-                    self._forked = False
-        return self._http
+        root = self._root
+        if root._forked:  # a child process: a pool of its own (the old one is left untouched)
+            with root._rebuild:
+                if root._forked:
+                    if root._own_http:  # a user's http_client is the user's to rebuild
+                        root._http = root._new_http()
+                    root._forked = False
+        return root._http
 
     def _send(
         self,
@@ -493,17 +687,30 @@ class StreamkapClient(_ClientBase, Resources):
         max_retries: int | None,
         deadline: float | None,
         stop: threading.Event | None = None,
+        raw: bool = False,
     ) -> Any:
         http = self._current_http()
         request = self._request(http, op, prepared, ids)
         end = None if deadline is None else time.monotonic() + deadline
         per_attempt, flow = self._begin(request, timeout, max_retries, deadline)
+        attempt = 0
+
+        def send_token(token_request: httpx.Request) -> httpx.Response:
+            started = time.monotonic()
+            try:
+                response = self._exchange(
+                    http, token_request, end=end, limit=SMALL_BODY_BYTES, auth=False
+                )
+            except Exception as exc:
+                log_request(token_request, exc, started, ids=None, attempt=attempt)
+                raise
+            log_request(token_request, response, started, ids=None, attempt=attempt)
+            return response
+
         request.extensions[CALL] = SyncCall(
             end,
             self._auth._thread_lock,
-            lambda token_request: self._exchange(
-                http, token_request, end=end, limit=SMALL_BODY_BYTES, auth=False
-            ),
+            send_token,
             lambda response: self._read_body(response, SMALL_BODY_BYTES, end),
         )
         try:
@@ -513,12 +720,15 @@ class StreamkapClient(_ClientBase, Resources):
                     raise _NotStarted  # another chunk failed, or the caller was interrupted
                 if isinstance(step, Send):
                     request.extensions["timeout"] = _clamp(per_attempt, step.timeout)
+                    attempt += 1
+                    started = time.monotonic()
                     try:
                         outcome: httpx.Response | Exception = self._exchange(
                             http, request, end=end, limit=self.max_response_bytes
                         )
                     except (httpx.TransportError, APIStatusError) as exc:
                         outcome = exc  # the flow decides; anything else propagates as is
+                    log_request(request, outcome, started, ids=len(ids), attempt=attempt)
                     step = flow.send(outcome)
                 else:
                     if stop is None:
@@ -533,7 +743,8 @@ class StreamkapClient(_ClientBase, Resources):
         finally:
             flow.close()
         result = decode_model(response, response_model(op), what=op.operation_id)
-        return self._checked(result, op, ids, response)
+        result = self._checked(result, op, ids, response)
+        return _raw.raw_part(result, response, attempt - 1) if raw else result
 
     def _exchange(
         self,
@@ -548,14 +759,19 @@ class StreamkapClient(_ClientBase, Resources):
         bytes for a success, 1 MiB otherwise): the one place this client touches the wire."""
         visited: list[httpx.URL] = []
         while True:
-            if self._closed:
+            if self._is_closed():
                 raise self._closed_error(during=True)
             if end is not None:
                 _clamp_to(request, end)
             try:
-                response = http.send(request, stream=True, auth=self._auth if auth else None)
+                response = http.send(
+                    request,
+                    stream=True,
+                    auth=self._auth if auth else None,
+                    follow_redirects=False,  # also when a user's http_client follows them
+                )
             except Exception:
-                if self._closed:  # close() from another thread, mid-call
+                if self._is_closed():  # close() from another thread, mid-call
                     raise self._closed_error(during=True) from None
                 raise
             try:
@@ -589,11 +805,11 @@ class StreamkapClient(_ClientBase, Resources):
                     f"the call's deadline passed while reading the body of "
                     f"{response.request.method} {response.request.url.path}"
                 ) from exc
-            if self._closed:
+            if self._is_closed():
                 raise self._closed_error(during=True) from None
             raise
         except Exception:
-            if self._closed:
+            if self._is_closed():
                 raise self._closed_error(during=True) from None
             raise
         finally:
@@ -602,8 +818,11 @@ class StreamkapClient(_ClientBase, Resources):
         response._content = body
 
     def close(self) -> None:
+        """Close the client. Its own pool is closed (for every `with_options` copy too); an
+        `http_client=` of yours is left open. On a `with_options` copy: only the copy stops."""
         self._closed = True
-        self._http.close()
+        if self._root is self and self._own_http:
+            self._http.close()
 
     def __enter__(self) -> Self:
         return self
@@ -639,6 +858,7 @@ class _LoopState:
 
     http: AsyncSender  # httpx.AsyncClient, or _aiohttp.AiohttpClient (http_backend="aiohttp")
     lock: asyncio.Lock
+    gate: Gate | None = None  # bounds the calls' requests in flight (see _gate)
     keeper: AsyncGenerator[None, None] | None = None
 
 
@@ -657,20 +877,40 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
         self,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
+        http_client: httpx.AsyncClient | None = None,
         http_backend: Literal["httpx", "aiohttp"] = "httpx",
         **options: Unpack[ClientOptions],
     ) -> None:
+        """`http_client=`: an `httpx.AsyncClient` of yours, used as it is in every event loop
+        (an AsyncClient belongs to the loop it first ran in: that is yours to keep), never closed
+        by this client. `transport=`: a transport for the pools this client builds per loop."""
         super().__init__(**options)
+        self._check_pool_source(transport, http_client)
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+            raise ConfigurationError(
+                f"http_client must be an httpx.AsyncClient; got {type(http_client).__name__}"
+                + (
+                    " (use it with StreamkapClient)"
+                    if isinstance(http_client, httpx.Client)
+                    else ""
+                )
+            )
+        self._user_http = http_client
         self._transport = transport
         self._aiohttp = (
             _aiohttp.Backend(self._settings.base_url, self._settings.token_url)
-            if _aiohttp.check_backend(http_backend, transport=transport)
+            if _aiohttp.check_backend(http_backend, transport=transport, http_client=http_client)
             else None
         )
         self._loops: dict[asyncio.AbstractEventLoop, _LoopState] = {}
         import asyncio  # deferred: import time (see _operations)
 
         self._sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
+        self._rebind()
+
+    _root: AsyncStreamkapClient
+
+    def _rebind(self) -> None:
         self._bind_resources(self._run)
 
     async def _run(
@@ -684,10 +924,11 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
         """One call of `await client.<resource>.metrics(...)`: check, split, send, merge."""
         try:
             call = self._call(op, ids, params, unknown, options)
+            raw = options.get("raw", False)
 
             async def one(chunk: list[str]) -> Any:
                 return await self._send(
-                    op, call.prepared, chunk, call.timeout, call.max_retries, call.left()
+                    op, call.prepared, chunk, call.timeout, call.max_retries, call.left(), raw
                 )
 
             parts = await gather_tasks(
@@ -696,7 +937,7 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
                 max_concurrency=self.max_concurrency,
                 progress=options["progress"],
             )
-            return merge_responses(op, parts, stacklevel=4)
+            return self._merged(op, parts, raw)
         except StreamkapError as exc:
             scrub(exc, self._auth.redact)
             raise
@@ -708,24 +949,27 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
     async def _state(self) -> _LoopState:
         import asyncio
 
+        root = self._root  # with_options() copies use the original's pools
         loop = asyncio.get_running_loop()
-        state = self._loops.get(loop)
+        state = root._loops.get(loop)
         if state is not None:
             return state
-        for stale in [other for other in self._loops if other.is_closed()]:
-            del self._loops[stale]  # closed without shutting down its async generators
+        for stale in [other for other in root._loops if other.is_closed()]:
+            del root._loops[stale]  # closed without shutting down its async generators
         http: AsyncSender
-        if self._aiohttp is not None:
+        if root._aiohttp is not None:
             _aiohttp.forget_closed_loops()
-            http = self._aiohttp.open(**self._client_kwargs())
+            http = root._aiohttp.open(base_url=root._settings.base_url, **root._client_kwargs())
         else:
-            http = httpx.AsyncClient(
-                transport=self._transport,
+            http = root._user_http or _fastclient.AsyncClient(  # see _fastclient
+                transport=root._transport,
                 event_hooks={"response": [check_location_async]},
-                **self._client_kwargs(),
+                **root._client_kwargs(),
             )
-        state = self._loops[loop] = _LoopState(http, asyncio.Lock())
-        state.keeper = self._keep(loop, state)
+        size = in_flight_limit(root._pool_options.get("limits"), root._user_http or root._transport)
+        gate = None if size is None else Gate(size)
+        state = root._loops[loop] = _LoopState(http, asyncio.Lock(), gate)
+        state.keeper = root._keep(loop, state)
         await anext(state.keeper)
         return state
 
@@ -740,8 +984,8 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
         finally:
             if self._loops.get(loop) is state:
                 del self._loops[loop]
-            if self._transport is None:  # a transport passed in is shared by every loop
-                await state.http.aclose()
+            if self._transport is None and self._user_http is None:
+                await state.http.aclose()  # not a transport or client passed in: shared, theirs
 
     async def _send(
         self,
@@ -751,17 +995,26 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
         timeout: Timeout,
         max_retries: int | None,
         deadline: float | None,
+        raw: bool = False,
     ) -> Any:
         state = await self._state()
         http = state.http
         request = self._request(http, op, prepared, ids)
         end = None if deadline is None else time.monotonic() + deadline
         per_attempt, flow = self._begin(request, timeout, max_retries, deadline)
+        attempt = 0
 
         async def send_token(token_request: httpx.Request) -> httpx.Response:
-            return await self._exchange(
-                http, token_request, end=end, limit=SMALL_BODY_BYTES, auth=False
-            )
+            started = time.monotonic()
+            try:
+                response = await self._exchange(
+                    http, token_request, end=end, limit=SMALL_BODY_BYTES, auth=False
+                )
+            except Exception as exc:
+                log_request(token_request, exc, started, ids=None, attempt=attempt)
+                raise
+            log_request(token_request, response, started, ids=None, attempt=attempt)
+            return response
 
         async def read(response: httpx.Response) -> None:
             await self._read_body(response, SMALL_BODY_BYTES)
@@ -772,12 +1025,15 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
             while True:
                 if isinstance(step, Send):
                     request.extensions["timeout"] = _clamp(per_attempt, step.timeout)
+                    attempt += 1
+                    started = time.monotonic()
                     try:
                         outcome: httpx.Response | Exception = await self._attempt(
-                            http, request, end
+                            http, request, end, state.gate
                         )
                     except (httpx.TransportError, APIStatusError) as exc:
                         outcome = exc  # the flow decides; anything else propagates as is
+                    log_request(request, outcome, started, ids=len(ids), attempt=attempt)
                     step = flow.send(outcome)
                 else:
                     await self._sleep(step.seconds)
@@ -787,26 +1043,43 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
         finally:
             flow.close()
         result = decode_model(response, response_model(op), what=op.operation_id)
-        return self._checked(result, op, ids, response)
+        result = self._checked(result, op, ids, response)
+        return _raw.raw_part(result, response, attempt - 1) if raw else result
 
     async def _attempt(
-        self, http: AsyncSender, request: httpx.Request, end: float | None
+        self,
+        http: AsyncSender,
+        request: httpx.Request,
+        end: float | None,
+        gate: Gate | None = None,
     ) -> httpx.Response:
-        """One attempt, bounded as a whole by the call's deadline (token renewal included)."""
+        """One attempt, bounded as a whole by the call's deadline (token renewal included),
+        holding one of the gate's slots (waiting for it counts as waiting for a connection)."""
         if end is None:
-            return await self._exchange(http, request, end=None, limit=self.max_response_bytes)
+            return await self._gated(http, request, None, gate)
         import asyncio
 
         scope = asyncio.timeout(max(end - time.monotonic(), 0.0))
         try:
             async with scope:
-                return await self._exchange(http, request, end=end, limit=self.max_response_bytes)
+                return await self._gated(http, request, end, gate)
         except TimeoutError:
             if scope.expired():
                 raise APITimeoutError(
                     f"the call's deadline passed during {request.method} {request.url.path}"
                 ) from None
             raise
+
+    async def _gated(
+        self, http: AsyncSender, request: httpx.Request, end: float | None, gate: Gate | None
+    ) -> httpx.Response:
+        if gate is None:
+            return await self._exchange(http, request, end=end, limit=self.max_response_bytes)
+        await gate.acquire((request.extensions.get("timeout") or {}).get("pool"))
+        try:
+            return await self._exchange(http, request, end=end, limit=self.max_response_bytes)
+        finally:
+            gate.release()
 
     async def _exchange(
         self,
@@ -821,14 +1094,19 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
         bytes for a success, 1 MiB otherwise): the one place this client touches the wire."""
         visited: list[httpx.URL] = []
         while True:
-            if self._closed:
+            if self._is_closed():
                 raise self._closed_error(during=True)
             if end is not None:
                 _clamp_to(request, end)
             try:
-                response = await http.send(request, stream=True, auth=self._auth if auth else None)
+                response = await http.send(
+                    request,
+                    stream=True,
+                    auth=self._auth if auth else None,
+                    follow_redirects=False,  # also when a user's http_client follows them
+                )
             except Exception:
-                if self._closed:  # aclose() from another task, mid-call
+                if self._is_closed():  # aclose() from another task, mid-call
                     raise self._closed_error(during=True) from None
                 raise
             try:
@@ -853,15 +1131,18 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
         except zlib.error as exc:
             raise _undecodable(response, exc) from None
         except Exception:
-            if self._closed:
+            if self._is_closed():
                 raise self._closed_error(during=True) from None
             raise
         response._content = body
 
     async def aclose(self) -> None:
         """Close the client: this loop's connections now; those of loops that already shut
-        down were closed then. Works from any loop."""
+        down were closed then. Works from any loop. An `http_client=` of yours is left open;
+        on a `with_options` copy, only the copy stops."""
         self._closed = True
+        if self._root is not self:
+            return
         import asyncio
 
         state = self._loops.get(asyncio.get_running_loop())

@@ -1,6 +1,8 @@
-"""Where the client's settings come from: arguments first, then environment variables.
+"""Where the client's settings come from, in one order: explicit arguments, then the project
+key (`from_project_key`), then environment variables. An empty string or None counts as unset
+at every level, so `client_id=""` falls back to the project key, then to STREAMKAP_CLIENT_ID.
 
-Each argument falls back to its own variable (an empty string counts as unset):
+Each argument falls back to its own variable:
 
     client_id         STREAMKAP_CLIENT_ID
     client_secret     STREAMKAP_SECRET
@@ -9,9 +11,12 @@ Each argument falls back to its own variable (an empty string counts as unset):
     admin_tenant_id   STREAMKAP_ADMIN_TENANT_ID    -> header X-Admin-Tenant-Id
     admin_service_id  STREAMKAP_ADMIN_SERVICE_ID   -> header X-Admin-Service-Id
 
-`token_url` defaults to `<base_url>/auth/access-token`; the refresh endpoint is always
-`<token_url>/refresh`. A project key (`read_project_key`) supplies client_id, client_secret,
-base_url and token_url as arguments, so they win over the environment.
+`token_url` defaults to `<base_url>/auth/access-token`, keeping any path prefix of the base URL
+(`http://h/streamkap` -> `http://h/streamkap/auth/access-token`); the refresh endpoint is always
+`<token_url>/refresh`. Trailing slashes of the base URL do not matter; a base URL with a query
+or a fragment is a ConfigurationError. A project key (`read_project_key`) supplies client_id,
+client_secret, base_url and token_url; an explicit argument beats it, and it beats the
+environment (its `api_url` beats STREAMKAP_HOST).
 """
 
 from __future__ import annotations
@@ -59,8 +64,8 @@ class Settings:
 
 
 def _pick(value: str | None, env: Mapping[str, str], name: str) -> str | None:
-    if value is not None:
-        return value or None
+    if value:
+        return value
     return env.get(name) or None
 
 
@@ -81,7 +86,17 @@ def _url(value: str, what: str, secrets: list[str]) -> httpx.URL:
     shown = str(url.copy_with(password=masked)) if url is not None and url.password else value
     if url is None or url.scheme not in ("http", "https") or not url.host:
         raise ConfigurationError(f"{what} must be a full http(s) URL, got {shown!r}")
+    if url.query or url.fragment or "?" in value or "#" in value:
+        raise ConfigurationError(
+            f"{what} cannot have a query or a fragment (the client adds the paths and queries "
+            f"of each call to it), got {shown!r}"
+        )
     return url.copy_with(username=None, password=None) if url.userinfo else url
+
+
+def _directory(url: httpx.URL) -> httpx.URL:
+    """The base URL with exactly one trailing slash: operation paths are appended to it."""
+    return url.copy_with(raw_path=url.raw_path.rstrip(b"/") + b"/")
 
 
 def _header(name: str, value: str, what: str) -> str:
@@ -111,8 +126,12 @@ def resolve(
     client_secret = _pick(client_secret, env, ENV_SECRET)
     access_token = _pick(access_token, env, ENV_ACCESS_TOKEN)
     secrets: list[str] = []
-    base = _url(
-        _pick(base_url, env, ENV_HOST) or DEFAULT_BASE_URL, "base_url / STREAMKAP_HOST", secrets
+    base = _directory(
+        _url(
+            _pick(base_url, env, ENV_HOST) or DEFAULT_BASE_URL,
+            "base_url / STREAMKAP_HOST",
+            secrets,
+        )
     )
     if access_token and (" " in access_token or not _HEADER_VALUE.fullmatch(access_token)):
         raise ConfigurationError(
@@ -132,7 +151,11 @@ def resolve(
             "STREAMKAP_SECRET), or pass access_token (or set STREAMKAP_ACCESS_TOKEN), "
             "or use StreamkapClient.from_project_key(path)"
         )
-    token = _url(token_url, "token_url", secrets) if token_url else base.join(TOKEN_PATH)
+    token = (
+        _url(token_url, "token_url", secrets)
+        if token_url
+        else base.copy_with(raw_path=base.raw_path.rstrip(b"/") + TOKEN_PATH.encode())
+    )
     headers: dict[str, str] = {}
     tenant = _pick(admin_tenant_id, env, ENV_ADMIN_TENANT_ID)
     service = _pick(admin_service_id, env, ENV_ADMIN_SERVICE_ID)

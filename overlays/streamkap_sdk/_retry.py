@@ -138,9 +138,13 @@ def is_retryable_status(status: int) -> bool:
 
 def map_transport_error(exc: httpx.TransportError, what: str = "request") -> APIConnectionError:
     request = exc.request if exc._request is not None else None
-    if request is not None and f"{request.method} {request.url.path}" != what:
-        # The request that failed is another one the call needed (the token exchange, a redirect).
-        what = f"{request.method} {request.url.path} (needed by {what})"
+    if request is not None:
+        failed = _where(request)  # with the host: a mistyped STREAMKAP_HOST shows
+        if f"{request.method} {request.url.path}" != what:
+            # Another request the call needed failed (the token exchange, a redirect).
+            what = f"{failed} (needed by {what})"
+        else:
+            what = failed
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(f"{what} timed out ({type(exc).__name__})", request=request)
     return APIConnectionError(
@@ -259,6 +263,8 @@ def _append(error: APIError, text: str) -> None:
 
 def _short(outcome: Outcome) -> str:
     if isinstance(outcome, httpx.TransportError):
+        if outcome._request is not None:  # the endpoint that failed: maybe the token endpoint
+            return f"{type(outcome).__name__} on {_where(outcome._request)}"
         return type(outcome).__name__
     response = (
         outcome if isinstance(outcome, httpx.Response) else getattr(outcome, "response", None)

@@ -6,6 +6,7 @@ import argparse
 import csv
 import datetime as dt
 import json
+import logging
 import os
 import re
 import sys
@@ -14,10 +15,11 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any, Final, NoReturn
 
+import httpx
 from dateutil import parser as date_parser
 
 from ._client import DEFAULT_MAX_IDS_PER_REQUEST, StreamkapClient
-from ._config import ENV_ACCESS_TOKEN, ENV_CLIENT_ID, ENV_SECRET
+from ._config import DEFAULT_BASE_URL, ENV_ACCESS_TOKEN, ENV_CLIENT_ID, ENV_HOST, ENV_SECRET
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -57,8 +59,8 @@ combined: at least one id in all. `%(prog)s serve` runs a Prometheus exporter in
 
 EPILOG: Final = f"""\
 credentials:
-  STREAMKAP_CLIENT_ID and STREAMKAP_SECRET (or STREAMKAP_ACCESS_TOKEN) from the environment,
-  or --project-key FILE. STREAMKAP_HOST selects the API (default https://api.streamkap.com).
+  {ENV_CLIENT_ID} and {ENV_SECRET} (or {ENV_ACCESS_TOKEN}) from the environment,
+  or --project-key FILE. --host (or {ENV_HOST}) selects the API (default {DEFAULT_BASE_URL}).
 
 exit codes:
   {EXIT_OK:<3}  success
@@ -72,11 +74,23 @@ examples:
   {PROG} pipelines --ids p1,p2,p3
   {PROG} destinations --ids-file ids.txt --time-type timeseries --since 1h --format csv
   {PROG} pipelines --ids p1 --time-type timesummary \\
-      --from 2025-01-15T09:00:00Z --to 2025-01-15T10:00:00Z --format json"""
+      --from 2025-01-15T09:00:00Z --to 2025-01-15T10:00:00Z --format json
+  {PROG} pipelines --ids p1 --host http://127.0.0.1:8000 --verbose"""
 
 _DURATION_PART: Final = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
 _UNITS: Final = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 CSV_HEADER: Final = MetricRecord._fields
+#: The flags of the command's own settings, by the SDK's keyword (for error messages); the
+#: API's parameters add theirs from the surface (`_flags`).
+OWN_FLAGS: Final = {
+    "ids": "--ids",
+    "since": "--since",
+    "max_ids_per_request": "--ids-per-request",
+    "max_retries": "--max-retries",
+    "timeout": "--timeout",
+    "base_url": "--host",
+}
+LOGGER: Final = "streamkap_sdk"
 NO_CREDENTIALS: Final = (
     f"no credentials: set {ENV_CLIENT_ID} and {ENV_SECRET} (or {ENV_ACCESS_TOKEN}), "
     "or pass --project-key FILE"
@@ -139,6 +153,18 @@ def _number(kind: Callable[[str], Any], minimum: float, what: str) -> Callable[[
     return parse
 
 
+def host(text: str) -> str:
+    """A full http(s) URL (argparse `type=`); the client checks the rest, as for STREAMKAP_HOST."""
+    try:
+        url: httpx.URL | None = httpx.URL(text)
+    except (httpx.InvalidURL, TypeError):
+        url = None
+    if url is None or url.scheme not in ("http", "https") or not url.host:
+        shown = f"{text!r} is " if "@" not in text else ""  # a URL's password is never echoed
+        raise argparse.ArgumentTypeError(f"{shown}not a full http(s) URL (e.g. {DEFAULT_BASE_URL})")
+    return text
+
+
 positive_int = _number(int, 1, "a positive integer")
 count = _number(int, 0, "an integer >= 0")
 seconds = _number(float, 1e-3, "a positive number of seconds")
@@ -173,7 +199,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--progress", action=argparse.BooleanOptionalAction, default=None,
         help="progress bar on stderr for multi-request queries (default: when stderr is a TTY)",
     )  # fmt: skip
+    output.add_argument(
+        "--verbose", "-v", action="store_true",
+        help="log each request, its retries and token renewals on stderr (the SDK's DEBUG log; "
+        "never a secret)",
+    )  # fmt: skip
     conn = parser.add_argument_group("connection")
+    conn.add_argument(
+        "--host", type=host, metavar="URL",
+        help=f"the API's base URL, as {ENV_HOST} (which it overrides; default {DEFAULT_BASE_URL}; "
+        "a project key's api_url otherwise)",
+    )  # fmt: skip
     conn.add_argument(
         "--project-key", type=Path, metavar="FILE",
         help="a Streamkap project key (JSON) instead of the environment's credentials",
@@ -223,7 +259,8 @@ def _add_parameter_flags(group: argparse._ArgumentGroup) -> None:
             continue
         if param.role == "whole":
             kwargs.update(action="append", metavar="ID,ID,...")
-            kwargs["help"] += "; comma-separated, may be repeated"
+            said = "comma-separated" in kwargs["help"].lower()
+            kwargs["help"] += "; may be repeated" if said else "; comma-separated, may be repeated"
         elif param.role in ("window_start", "window_end"):
             kwargs.update(type=timestamp, metavar="TIMESTAMP")
             kwargs["help"] = kwargs["help"].split(" (ISO")[0] + ", ISO 8601 with a time zone"
@@ -255,13 +292,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(args_in)
     except SystemExit as exc:  # --help, --version, usage errors
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    logger = logging.getLogger(LOGGER)
+    handler = _log_to_stderr(logger) if args.verbose else None
+    try:
+        return _run(args)
+    finally:  # main() may run in-process (tests, a REPL), where stderr may be swapped later
+        if handler is not None:
+            logger.removeHandler(handler)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _warn
             result = _fetch(args)
         _write(result, args.format, sys.stdout, block=_block(args))
         sys.stdout.flush()
-    except (_UsageError, ConfigurationError, InvalidParameterError) as exc:
+    except InvalidParameterError as exc:
+        return _fail(EXIT_USAGE, _in_flags(exc))
+    except (_UsageError, ConfigurationError) as exc:
         return _fail(EXIT_USAGE, str(exc))
     except (AuthenticationError, PermissionDeniedError) as exc:
         return _fail(EXIT_AUTH, f"authentication failed: {exc}")
@@ -278,6 +327,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `| head`: the reader left, which is not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return EXIT_OK
+
+
+def _log_to_stderr(logger: logging.Logger) -> logging.Handler | None:
+    """--verbose: the SDK's logger at DEBUG, on stderr (returns the handler it added)."""
+    logger.setLevel(logging.DEBUG)
+    if any(getattr(h, "stream", None) is sys.stderr for h in logger.handlers):
+        return None  # already logging to stderr (e.g. STREAMKAP_LOG): no second copy of each line
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.DEBUG)
+    handler.setFormatter(logging.Formatter(f"{PROG}: %(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    return handler
+
+
+def _flags() -> dict[str, str]:
+    """The CLI flag of each SDK keyword: the API's parameters (from the surface) and ours."""
+    return {**{p.name: p.flag for p in parameters()}, **OWN_FLAGS}
+
+
+def _in_flags(exc: InvalidParameterError) -> str:
+    """The SDK's message in the command's words: `--from: ... after --to ...`, not keywords.
+
+    Only names with an underscore are replaced inside the message: those are identifiers,
+    never English words (`page` or `size` may be either).
+    """
+    flags = _flags()
+    message = str(exc)
+    prefix = f"{exc.parameter}: "
+    if message.startswith(prefix):
+        message = f"{flags.get(exc.parameter, exc.parameter)}: {message[len(prefix) :]}"
+    coded = sorted((name for name in flags if "_" in name), key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, coded)) + r")(?![\w-])")
+    return pattern.sub(lambda match: flags[match[1]], message)
 
 
 def _fail(code: int, message: str) -> int:
@@ -302,6 +384,8 @@ def _fetch(args: argparse.Namespace) -> Any:
     if args.project_key is None:
         _check_credentials(os.environ)
     settings: dict[str, Any] = {"max_ids_per_request": args.ids_per_request}
+    if args.host is not None:  # as STREAMKAP_HOST, which an explicit base_url= beats
+        settings["base_url"] = args.host
     if args.max_retries is not None:
         settings["max_retries"] = args.max_retries
     if args.timeout is not None:
@@ -366,7 +450,9 @@ def _collect_ids(args: argparse.Namespace) -> list[str]:
         except (OSError, UnicodeDecodeError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
             raise _UsageError(f"cannot read --ids-file {str(args.ids_file)!r}: {reason}") from None
-        for line in text.splitlines():
+        # Notepad and PowerShell's Out-File start UTF-8 files with a byte order mark, which
+        # would otherwise become part of the first id
+        for line in text.removeprefix("\ufeff").splitlines():
             raw.extend(line.split("#", 1)[0].split(","))
     ids = normalize_id_list(raw)
     if not ids:

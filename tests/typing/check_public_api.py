@@ -52,3 +52,42 @@ def kit_and_export_usage() -> None:
     assert_type(rows, list[MetricRecord])
     first: RecordedRequest = fake.requests[0]
     assert_type(first.ids, list[str])
+
+
+def service_settings_usage() -> None:
+    import datetime
+    import ssl
+
+    import httpx
+
+    from streamkap_sdk import RawResponse
+
+    http = httpx.Client(headers={"X-Mesh": "on"})
+    with StreamkapClient(
+        access_token="t",
+        http_client=http,
+        default_headers={"X-Team": "billing"},
+    ) as client:
+        raw = client.pipelines.with_raw_response.metrics(["a"], time_type="latest")
+        assert_type(raw, RawResponse[PipelineMetricsRes])
+        assert_type(raw.parse(), PipelineMetricsRes)
+        assert_type(raw.request_id, str | None)
+        assert_type(raw.elapsed, datetime.timedelta)
+        assert_type(raw.responses[0].status_code, int)
+        quick = client.with_options(timeout=2.0, max_retries=0, deadline=5.0)
+        assert_type(quick, StreamkapClient)
+    StreamkapClient(
+        access_token="t",
+        verify=ssl.create_default_context(),
+        proxy="http://proxy.internal:3128",
+        limits=httpx.Limits(max_connections=20),
+    )
+
+
+async def async_service_settings_usage() -> None:
+    from streamkap_sdk import RawResponse
+
+    async with AsyncStreamkapClient(access_token="t", verify="/etc/ssl/ca.pem") as client:
+        raw = await client.destinations.with_raw_response.metrics(["d"])
+        assert_type(raw, RawResponse[DestinationMetricsRes])
+        assert_type(client.with_options(default_headers={"X": "y"}), AsyncStreamkapClient)

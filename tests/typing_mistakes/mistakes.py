@@ -26,6 +26,14 @@ def mistakes(client: StreamkapClient, fake: FakeStreamkap) -> None:
     result.conector_metrics  # E: misspelt attribute
     latest = present(entities(result.connector_metrics)["a"].latest)
     latest.recods_lag  # E: misspelt attribute
+    client.pipelines.with_raw_response.metrics(["a"], time_type="hourly")  # E: closed set
+    raw = client.pipelines.with_raw_response.metrics(["a"])
+    raw.request_idd  # E: misspelt attribute
+    raw.parse().conector_metrics  # E: misspelt attribute
+    client.with_options(max_retires=1)  # E: misspelt setting
+    client.with_options(timeout="5")  # E: wrong type
+    StreamkapClient(default_header={"X": "y"})  # E: misspelt setting
+    StreamkapClient(verify=1.5)  # E: wrong type
 
 
 def narrowing(client: StreamkapClient) -> int | str:

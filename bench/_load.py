@@ -1,0 +1,451 @@
+"""Many calls at once on one client, against a minimal server in a process of its own.
+
+The server (`--serve`) is the least an HTTP/1.1 server can be on asyncio: keep-alive,
+Content-Length bodies, the token endpoint and the metrics endpoint answered with small fixed JSON
+bodies, nothing else, so that the clients are what is measured. The load runs in a fresh
+interpreter per concurrency level (`--drive`): N tasks (or threads) share one client, each
+calling in a loop until the round's window closes (the calls in flight then finish and count).
+Contenders take turns round by round, the order rotating; per-round requests per second and
+every call's latency are kept. A row's ratio is the median over rounds of the subject's seconds
+per request over the baseline's (lower is better, like every row of the table).
+
+    .venv/bin/python bench/_load.py                 # the rows, printed
+    .venv/bin/python bench/_load.py --serve         # just the server
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import importlib.util
+import json
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager, suppress
+from typing import Any
+
+from _harness import Row
+
+TOKEN_PATH = b"/auth/access-token"
+METRICS_PATH = "/pipelines/metrics"
+IDS = ["pipeline-1", "pipeline-2"]
+PARAMS = {"time_type": "latest"}
+TOKEN_BODY = json.dumps(
+    {"accessToken": "bench-access-token", "refreshToken": "bench-refresh", "expiresIn": 3600}
+).encode()
+METRICS_BODY = json.dumps(
+    {
+        "connector_metrics": {
+            i: {"latest": {"latency": 12.5, "recordsLag": 3, "status": "RUNNING"}} for i in IDS
+        },
+        "account_metrics": {"account": {"latest": {"latency": 10.0, "recordsLag": 6}}},
+    }
+).encode()
+CONCURRENCY = (1, 20, 500)
+THREADS = 16
+P99_OVER_P50 = 3.0  # at 500 tasks, the SDK's p99 at most 3x its p50 (issue 12)
+
+
+# -- the minimal server ---------------------------------------------------------------------
+
+
+def _answer(body: bytes) -> bytes:
+    return (
+        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: "
+        + str(len(body)).encode()
+        + b"\r\n\r\n"
+        + body
+    )
+
+
+_TOKEN_ANSWER = _answer(TOKEN_BODY)
+_METRICS_ANSWER = _answer(METRICS_BODY)
+
+
+class _Minimal(asyncio.Protocol):
+    """HTTP/1.1 keep-alive with Content-Length bodies: all that the clients here send."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+        self._buffer = b""
+
+    def data_received(self, data: bytes) -> None:
+        buffer = self._buffer + data
+        out = []
+        while True:
+            head_end = buffer.find(b"\r\n\r\n")
+            if head_end < 0:
+                break
+            head = buffer[:head_end]
+            length = 0
+            for line in head.split(b"\r\n")[1:]:
+                name, _, value = line.partition(b":")
+                if name.strip().lower() == b"content-length":
+                    length = int(value)
+            end = head_end + 4 + length
+            if len(buffer) < end:
+                break
+            target = head.split(b" ", 2)[1]
+            out.append(_TOKEN_ANSWER if target.startswith(TOKEN_PATH) else _METRICS_ANSWER)
+            buffer = buffer[end:]
+        self._buffer = buffer
+        if out:
+            self._transport.write(b"".join(out))
+
+
+async def _serve() -> None:
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(_Minimal, "127.0.0.1", 0, backlog=2048)
+    port = server.sockets[0].getsockname()[1]
+    print(f"listening on http://127.0.0.1:{port}", flush=True)
+    async with server:
+        await server.serve_forever()
+
+
+@contextmanager
+def minimal_server() -> Iterator[str]:
+    """The server's base URL while it runs (in a subprocess: its CPU is not the client's)."""
+    process = subprocess.Popen(
+        [sys.executable, __file__, "--serve"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        if not line.startswith("listening on "):
+            raise RuntimeError("the minimal server did not start")
+        yield line.split()[-1]
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def has(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+# -- async load -----------------------------------------------------------------------------
+
+Call = Callable[[], Awaitable[object]]
+
+
+async def _async_contenders(url: str) -> tuple[dict[str, Call], Callable[[], Awaitable[None]]]:
+    import httpx
+
+    from streamkap_sdk import AsyncStreamkapClient
+
+    closers: list[Callable[[], Awaitable[object]]] = []
+    raw_http = httpx.AsyncClient(base_url=url)
+    closers.append(raw_http.aclose)
+    reply = await raw_http.post(TOKEN_PATH.decode(), json={"client_id": "c", "secret": "s"})
+    headers = {"Authorization": f"Bearer {reply.json()['accessToken']}"}
+    raw_http.headers.update(headers)
+
+    async def raw() -> object:
+        response = await raw_http.post(METRICS_PATH, params=PARAMS, json={"ids": IDS})
+        response.raise_for_status()
+        return response.json()
+
+    sdk = AsyncStreamkapClient(client_id="c", client_secret="s", base_url=url)
+    closers.append(sdk.aclose)
+
+    async def streamkap() -> object:
+        return await sdk.pipelines.metrics(IDS, time_type="latest")
+
+    contenders: dict[str, Call] = {"raw httpx": raw, "AsyncStreamkapClient": streamkap}
+    if has("aiohttp"):  # a reference, when installed
+        import aiohttp
+
+        session = aiohttp.ClientSession(
+            base_url=url, connector=aiohttp.TCPConnector(limit=100), headers=headers
+        )
+        closers.append(session.close)
+
+        async def raw_aiohttp() -> object:
+            async with session.post(METRICS_PATH, params=PARAMS, json={"ids": IDS}) as response:
+                response.raise_for_status()
+                return await response.json()
+
+        contenders["raw aiohttp"] = raw_aiohttp
+
+    async def close() -> None:
+        for closer in closers:
+            await closer()
+
+    return contenders, close
+
+
+async def _window(call: Call, tasks: int, seconds: float) -> tuple[float, list[float]]:
+    """Requests per second of `tasks` tasks calling in a loop for `seconds`, and latencies."""
+    latencies: list[float] = []
+    stop = time.perf_counter() + seconds
+
+    async def worker() -> None:
+        clock = time.perf_counter
+        while clock() < stop:
+            start = clock()
+            await call()
+            latencies.append(clock() - start)
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(tasks)))
+    return len(latencies) / (time.perf_counter() - start), latencies
+
+
+async def _drive_async(url: str, tasks: int, rounds: int, seconds: float) -> dict[str, Any]:
+    contenders, close = await _async_contenders(url)
+    try:
+        return await _rounds(
+            {
+                name: (lambda c=call: _window(c, tasks, seconds))
+                for name, call in contenders.items()
+            },
+            rounds,
+            warmup=lambda c=contenders: [_window(call, tasks, 0.3) for call in c.values()],
+        )
+    finally:
+        await close()
+
+
+async def _rounds(
+    windows: dict[str, Callable[[], Awaitable[tuple[float, list[float]]]]],
+    rounds: int,
+    warmup: Callable[[], list[Awaitable[object]]],
+) -> dict[str, Any]:
+    for step in warmup():  # connections, the token, first-call imports
+        await step
+    names = list(windows)
+    rps: dict[str, list[float]] = {n: [] for n in names}
+    latencies: dict[str, list[float]] = {n: [] for n in names}
+    for r in range(rounds):
+        shift = r % len(names)
+        for name in names[shift:] + names[:shift]:
+            gc.collect()
+            got, seen = await windows[name]()
+            rps[name].append(got)
+            latencies[name].extend(seen)
+    return {"rps": rps, "latencies": {n: _quantiles(v) for n, v in latencies.items()}}
+
+
+def _quantiles(values: list[float]) -> dict[str, float]:
+    values = sorted(values)
+    return {
+        "p50": values[len(values) // 2],
+        "p99": values[min(len(values) - 1, int(len(values) * 0.99))],
+        "max": values[-1],
+    }
+
+
+# -- threads --------------------------------------------------------------------------------
+
+
+def _thread_contenders(url: str) -> tuple[dict[str, Callable[[], object]], Callable[[], None]]:
+    import httpx
+
+    from streamkap_sdk import StreamkapClient
+
+    # one pool for all the threads, as large as the threads are many: nobody waits for a socket
+    limits = httpx.Limits(max_connections=THREADS, max_keepalive_connections=THREADS)
+    raw_http = httpx.Client(base_url=url, limits=limits)
+    token = raw_http.post(TOKEN_PATH.decode(), json={"client_id": "c", "secret": "s"})
+    headers = {"Authorization": f"Bearer {token.json()['accessToken']}"}
+    raw_http.headers.update(headers)
+    sdk = StreamkapClient(client_id="c", client_secret="s", base_url=url, limits=limits)
+    closers: list[Callable[[], object]] = [raw_http.close, sdk.close]
+
+    def raw() -> object:
+        response = raw_http.post(METRICS_PATH, params=PARAMS, json={"ids": IDS})
+        response.raise_for_status()
+        return response.json()
+
+    def streamkap() -> object:
+        return sdk.pipelines.metrics(IDS, time_type="latest")
+
+    contenders: dict[str, Callable[[], object]] = {"raw httpx": raw, "StreamkapClient": streamkap}
+    if has("urllib3"):
+        import urllib3
+
+        pool = urllib3.PoolManager(maxsize=THREADS, block=True)
+        closers.append(pool.clear)
+        body = json.dumps({"ids": IDS}).encode()
+        target = f"{url}{METRICS_PATH}?time_type=latest"
+        send_headers = {**headers, "Content-Type": "application/json"}
+
+        def raw_urllib3() -> object:
+            response = pool.request("POST", target, body=body, headers=send_headers)
+            if response.status != 200:
+                raise RuntimeError(f"HTTP {response.status}")
+            return json.loads(response.data)
+
+        contenders["raw urllib3"] = raw_urllib3
+
+    def close() -> None:
+        for closer in closers:
+            closer()
+
+    return contenders, close
+
+
+def _thread_window(call: Callable[[], object], seconds: float) -> tuple[float, list[float]]:
+    latencies: list[float] = []
+    lock = threading.Lock()
+    stop = time.perf_counter() + seconds
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        clock = time.perf_counter
+        mine: list[float] = []
+        try:
+            while clock() < stop:
+                start = clock()
+                call()
+                mine.append(clock() - start)
+        except BaseException as exc:
+            errors.append(exc)
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(THREADS)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(seconds + 60)
+    if errors:
+        raise errors[0]
+    return len(latencies) / (time.perf_counter() - start), latencies
+
+
+def _drive_threads(url: str, rounds: int, seconds: float) -> dict[str, Any]:
+    contenders, close = _thread_contenders(url)
+
+    async def run() -> dict[str, Any]:
+        windows = {
+            name: (lambda c=call: asyncio.to_thread(_thread_window, c, seconds))
+            for name, call in contenders.items()
+        }
+        return await _rounds(
+            windows,
+            rounds,
+            warmup=lambda: [asyncio.to_thread(_thread_window, c, 0.3) for c in contenders.values()],
+        )
+
+    try:
+        return asyncio.run(run())
+    finally:
+        close()
+
+
+# -- rows -----------------------------------------------------------------------------------
+
+
+def measure(url: str, what: str, *, rounds: int, seconds: float) -> dict[str, Any]:
+    """One fresh interpreter per run: no heap, pool or loop state carried over."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--drive", url, what, str(rounds), str(seconds)],
+        capture_output=True,
+        text=True,
+        timeout=120 + rounds * seconds * 8,
+        check=False,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"the load process failed:\n{out.stderr[-2000:]}")
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _ratio(rps: dict[str, list[float]], subject: str, baseline: str) -> float:
+    """Median over rounds of subject seconds/request over baseline seconds/request."""
+    return statistics.median(b / s for s, b in zip(rps[subject], rps[baseline], strict=True))
+
+
+def _row(
+    name: str, result: dict[str, Any], subject: str, baseline: str, target: float | None
+) -> Row:
+    rps = result["rps"]
+    return Row(
+        name,
+        subject,
+        baseline,
+        1e6 / statistics.median(rps[subject]),
+        1e6 / statistics.median(rps[baseline]),
+        "us/req",
+        target,
+        ratio=_ratio(rps, subject, baseline),
+    )
+
+
+def async_rows(url: str, *, rounds: int = 5, seconds: float = 1.5) -> list[Row]:
+    out = []
+    for tasks in CONCURRENCY:
+        result = measure(url, str(tasks), rounds=rounds, seconds=seconds)
+        name = f"async, {tasks} task{'s' if tasks > 1 else ''} on one client, minimal server"
+        out.append(_row(name, result, "AsyncStreamkapClient", "raw httpx", 1.0))
+        if "raw aiohttp" in result["rps"]:
+            out.append(_row(name, result, "raw aiohttp", "raw httpx", None))
+        if tasks == CONCURRENCY[-1]:
+            for contender in result["latencies"]:
+                q = result["latencies"][contender]
+                out.append(
+                    Row(
+                        f"async, {tasks} tasks: p99 latency over p50 (max {q['max']:.2f} s)",
+                        f"{contender} p99",
+                        "its p50",
+                        q["p99"],
+                        q["p50"],
+                        "s",
+                        P99_OVER_P50 if contender == "AsyncStreamkapClient" else None,
+                    )
+                )
+    return out
+
+
+def thread_rows(url: str, *, rounds: int = 5, seconds: float = 1.5) -> list[Row]:
+    result = measure(url, "threads", rounds=rounds, seconds=seconds)
+    name = f"sync, {THREADS} threads on one client, minimal server"
+    out = [_row(name, result, "StreamkapClient", "raw httpx", 1 / 0.95)]
+    if "raw urllib3" in result["rps"]:
+        out.append(_row(name, result, "raw urllib3", "raw httpx", None))
+    return out
+
+
+def rows() -> list[Row]:
+    with minimal_server() as url:
+        return async_rows(url) + thread_rows(url)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--serve", action="store_true")
+    parser.add_argument("--drive", nargs=4, metavar=("URL", "WHAT", "ROUNDS", "SECONDS"))
+    args = parser.parse_args()
+    if args.serve:
+        with suppress(KeyboardInterrupt):
+            asyncio.run(_serve())
+        return
+    if args.drive:
+        url, what, rounds, seconds = args.drive
+        if what == "threads":
+            result = _drive_threads(url, int(rounds), float(seconds))
+        else:
+            result = asyncio.run(_drive_async(url, int(what), int(rounds), float(seconds)))
+        print(json.dumps(result))
+        return
+    for row in rows():
+        print(
+            f"{row.name} | {row.subject} {row.subject_value:.1f} | {row.baseline} "
+            f"{row.baseline_value:.1f} {row.unit} | {row.value:.2f}x | ok={row.ok}"
+        )
+
+
+if __name__ == "__main__":
+    main()
