@@ -124,3 +124,20 @@ def test_without_orjson_installed() -> None:
     assert lines[0] == repr({"a": float(2**64 + 1)})
     assert lines[1] == "refused: NaN is not a JSON value"
     assert math.isfinite(float(2**64 + 1))
+
+
+def test_the_depth_check_refuses_past_1024_levels_only() -> None:
+    """What Python 3.13+ runs before the standard library decodes (its decoder reads far deeper
+    than the recursion limit): the same line orjson draws, on every Python."""
+    nested = lambda depth: b"[" * depth + b"1" + b"]" * depth  # noqa: E731
+    _decode.refuse_deep(nested(_decode.MAX_DEPTH))
+    with pytest.raises(RecursionError, match="nested deeper than 1024 levels"):
+        _decode.refuse_deep(nested(_decode.MAX_DEPTH + 1))
+    objects = b'{"a": ' * 1025 + b"1" + b"}" * 1025
+    with pytest.raises(RecursionError):
+        _decode.refuse_deep(objects)
+    in_strings = b'["' + b"[" * 5000 + b'\\"{", "}]"]'  # brackets inside strings do not count
+    _decode.refuse_deep(in_strings)
+    wide = b"[" + b",".join([b'{"t": [1, 2], "v": {"x": 3}}'] * 5000) + b"]"  # many, shallow
+    _decode.refuse_deep(wide)
+    _decode.refuse_deep(b"[" * 3000)  # unbalanced: left to the decoder, which refuses it

@@ -3,11 +3,11 @@
 Public API: everything in `__all__` (the names below and the response models re-exported from
 the generated package). Anything under a leading underscore is private and may change.
 
-Each name is imported on first use (PEP 562): `import streamkap_sdk` alone loads nothing but
-this file and the version, so the pytest plugin below it (`streamkap_sdk.testing.plugin`,
-which pytest loads into every test run of every project that has the SDK installed) costs
-those projects nothing until a test uses it. `from streamkap_sdk import StreamkapClient`
-imports what the client needs, as before.
+Each name is imported on first use (PEP 562): `import streamkap_sdk` alone loads only this
+file, the version and the STREAMKAP_LOG set-up (the standard library's logging), so the pytest
+plugin below it (`streamkap_sdk.testing.plugin`, which pytest loads into every test run of
+every project that has the SDK installed) costs those projects nothing until a test uses it.
+`from streamkap_sdk import StreamkapClient` imports what the client needs, as before.
 """
 
 from __future__ import annotations

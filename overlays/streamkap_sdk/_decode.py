@@ -8,7 +8,9 @@ strict RFC 8259 plus two leniencies. Integers outside the 64-bit range (below -2
 2**64 - 1) become the nearest float, as orjson reads them; `NaN`, `Infinity`, `-Infinity` and
 numbers beyond the float range (`1e400`) are refused; a leading UTF-8 byte order mark is
 ignored; nesting deeper than 1024 levels is refused (without orjson, the standard library's
-stack limit may refuse from about 990 levels). Every refusal is a MalformedResponseError.
+stack limit may refuse from about 990 levels; from Python 3.13 on, whose decoder no longer stops
+there, the depth is checked before the standard library decodes). Every refusal is a
+MalformedResponseError.
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ import functools
 import gc
 import json
 import math
+import re
+import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, Protocol, Self, TypeVar
+from typing import Any, Final, Protocol, Self, TypeVar
 
 import httpx
 
@@ -65,6 +69,32 @@ def _constant(name: str) -> float:
 _strict = json.JSONDecoder(parse_int=_number, parse_float=_finite, parse_constant=_constant)
 
 
+#: Deeper than this is refused, as orjson refuses it.
+MAX_DEPTH: Final = 1024
+# Up to 3.12 the standard library's decoder stops at about the recursion limit by itself; 3.13's
+# guards only the C stack, and reads 5,000 levels and more.
+_CHECK_DEPTH: Final = sys.version_info >= (3, 13)
+_STRING: Final = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_INNERMOST: Final = re.compile(rb"[\[{][^\[\]{}]*[\]}]")
+
+
+def refuse_deep(body: bytes) -> None:
+    """RecursionError if `body` nests arrays and objects deeper than MAX_DEPTH (strings aside).
+
+    Each pass removes the innermost arrays and objects (at C speed), so a document takes as many
+    passes as it is deep, MAX_DEPTH at most; one with few brackets takes none.
+    """
+    if body.count(b"[") + body.count(b"{") <= MAX_DEPTH:
+        return
+    skeleton = _STRING.sub(b"", body)
+    for _ in range(MAX_DEPTH):
+        skeleton, removed = _INNERMOST.subn(b"", skeleton)
+        if not removed:
+            return  # balanced, shallow enough; or unbalanced, which the decoder refuses
+    if b"[" in skeleton or b"{" in skeleton:
+        raise RecursionError(f"JSON nested deeper than {MAX_DEPTH} levels")
+
+
 def loads(body: bytes) -> Any:
     """JSON text as Python values, one behaviour with or without orjson (module docstring).
 
@@ -79,6 +109,8 @@ def loads(body: bytes) -> Any:
             return _fast(body)
         except ValueError:
             pass
+    if _CHECK_DEPTH:
+        refuse_deep(bytes(body) if isinstance(body, bytes | bytearray) else body.encode())
     text = body.decode("utf-8") if isinstance(body, bytes | bytearray) else body
     return _strict.decode(text)
 
