@@ -31,7 +31,7 @@ from streamkap_api.resources import AsyncResources, Resources
 from . import _decode, _fastclient, _http, _raw
 from ._auth import DEFAULT_SKEW, TokenAuth
 from ._config import read_project_key, resolve
-from ._decode import check_entity_ids, decode_model
+from ._decode import check_entity_ids, decode_model, decode_model_async
 from ._errors import (
     SECRET_BODY,
     APIStatusError,
@@ -1027,7 +1027,7 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
             response: httpx.Response = done.value
         finally:
             flow.close()
-        result = decode_model(response, response_model(op), what=op.operation_id)
+        result = await decode_model_async(response, response_model(op), what=op.operation_id)
         result = self._checked(result, op, ids, response)
         return _raw.raw_part(result, response, attempt - 1) if raw else result
 
