@@ -65,6 +65,7 @@ def _answer(body: bytes) -> bytes:
 
 _TOKEN_ANSWER = _answer(TOKEN_BODY)
 _METRICS_ANSWER = _answer(METRICS_BODY)
+_ANSWERS = {"metrics": _METRICS_ANSWER}  # `--body FILE` swaps in another metrics answer
 
 
 class _Minimal(asyncio.Protocol):
@@ -92,7 +93,7 @@ class _Minimal(asyncio.Protocol):
             if len(buffer) < end:
                 break
             target = head.split(b" ", 2)[1]
-            out.append(_TOKEN_ANSWER if target.startswith(TOKEN_PATH) else _METRICS_ANSWER)
+            out.append(_TOKEN_ANSWER if target.startswith(TOKEN_PATH) else _ANSWERS["metrics"])
             buffer = buffer[end:]
         self._buffer = buffer
         if out:
@@ -109,10 +110,13 @@ async def _serve() -> None:
 
 
 @contextmanager
-def minimal_server() -> Iterator[str]:
-    """The server's base URL while it runs (in a subprocess: its CPU is not the client's)."""
+def minimal_server(body: str | None = None) -> Iterator[str]:
+    """The server's base URL while it runs (in a subprocess: its CPU is not the client's).
+    `body`: a file whose bytes are the metrics answer (the small fixed one otherwise)."""
     process = subprocess.Popen(
-        [sys.executable, __file__, "--serve"], stdout=subprocess.PIPE, text=True
+        [sys.executable, __file__, "--serve", *(["--body", body] if body else [])],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert process.stdout is not None
@@ -426,9 +430,13 @@ def rows() -> list[Row]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--serve", action="store_true")
+    parser.add_argument("--body", help="with --serve: a file holding the metrics answer's body")
     parser.add_argument("--drive", nargs=4, metavar=("URL", "WHAT", "ROUNDS", "SECONDS"))
     args = parser.parse_args()
     if args.serve:
+        if args.body:
+            with open(args.body, "rb") as f:
+                _ANSWERS["metrics"] = _answer(f.read())
         with suppress(KeyboardInterrupt):
             asyncio.run(_serve())
         return

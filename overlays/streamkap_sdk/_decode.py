@@ -152,9 +152,9 @@ _gc_paused = _GCPause()
 
 #: Bodies at least this large are read slice by slice (`_slices`), about this much at a time.
 SLICE_MIN_BYTES = 4 << 20
-SLICE_BYTES = 1 << 20
+SLICE_BYTES = 1 << 19
 #: Every this many slices, the objects built so far get their one young-generation GC pass.
-_SLICES_PER_COLLECTION = 4
+_SLICES_PER_COLLECTION = 2
 
 
 def decode_model(response: httpx.Response, model: type[M], *, what: str) -> M:
