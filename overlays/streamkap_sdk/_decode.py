@@ -35,7 +35,14 @@ try:  # optional speed-up: the `speedups` extra
 except ImportError:  # pragma: no cover - exercised when orjson is absent
     _fast = None
 
-__all__ = ["check_entity_ids", "decode_model", "decode_model_async", "loads", "per_entity_maps"]
+__all__ = [
+    "check_entity_ids",
+    "decode_model",
+    "decode_model_async",
+    "deferred_full_collections",
+    "loads",
+    "per_entity_maps",
+]
 
 _BOM = b"\xef\xbb\xbf"
 _INT64 = (-(2**63), 2**64 - 1)
@@ -148,6 +155,34 @@ class _GCPause:
 
 
 _gc_paused = _GCPause()
+
+#: Calls split into at least this many requests keep the GC's full collections for the end.
+GC_DEFER_MIN_CHUNKS = 8
+_CHUNKS_PER_COLLECTION = 8
+
+
+@contextmanager
+def deferred_full_collections(chunks: int) -> Iterator[Callable[[], None]]:
+    """For a call split into `chunks` requests: what each chunk decodes stays alive until the
+    merge, so every full collection during the call walked all the chunks so far again (the
+    time per id grew with the number of ids: 15 us at 300,000 ids against 11 at 1,000). The
+    collector is paused for the call, as for a large body, and yields `young()`, called as
+    chunks finish: every few chunks it gives the young generations their pass (cyclic garbage
+    of other threads is still collected while young); full collections wait for the end."""
+    if chunks < GC_DEFER_MIN_CHUNKS:
+        yield lambda: None
+        return
+    pause = _gc_paused
+    finished = 0
+
+    def young() -> None:
+        nonlocal finished
+        finished += 1
+        if pause._resume and finished % _CHUNKS_PER_COLLECTION == 0:
+            gc.collect(1)
+
+    with pause(GC_PAUSE_MIN_BYTES):
+        yield young
 
 
 #: Bodies at least this large are read slice by slice (`_slices`), about this much at a time.
