@@ -72,3 +72,52 @@ def chunking_rows(sandbox: SandboxProcess, *, rounds: int = 5) -> list[Row]:
             target=1.2,
         )
     ]
+
+
+SCALE = (1_000, 100_000, 300_000)
+
+
+def scaling_rows(*, rounds: int = 3) -> list[Row]:
+    """Time per id of a chunked call against the in-process kit, small vs large id lists.
+
+    Every size is one call of `client.pipelines.metrics(ids)` on a fresh FakeStreamkap (the
+    engine answers each chunk in-process); the sizes take turns, round by round, and the
+    1,000-id call is repeated to fill about as long as the others (a steadier median).
+    """
+    import gc
+    import time
+
+    from streamkap_sdk.testing import FakeStreamkap
+
+    ids = [f"pipeline-{i:06d}" for i in range(max(SCALE))]
+    per_id: dict[int, list[float]] = {n: [] for n in SCALE}
+    fake = FakeStreamkap()
+    with fake.client() as client:
+        client.pipelines.metrics(ids[:1000], time_type="latest")  # token, first-call imports
+        for r in range(rounds):
+            for n in SCALE[:: 1 if r % 2 == 0 else -1]:
+                asked = ids[:n]
+                repeats = max(1, 30_000 // n)
+                gc.collect()
+                start = time.perf_counter()
+                for _ in range(repeats):
+                    result = client.pipelines.metrics(asked, time_type="latest")
+                seconds = (time.perf_counter() - start) / repeats
+                got = len(result.connector_metrics.additional_properties)  # type: ignore[union-attr]
+                assert got == n, f"merged {got} pipelines, expected {n}"
+                del result
+                per_id[n].append(seconds / n)
+    small = SCALE[0]
+    samples = {f"{n:,} ids": per_id[n] for n in SCALE}
+    return [
+        compare(
+            f"chunked call, in-process kit: time per id ({rounds} rounds)",
+            samples,
+            f"{n:,} ids",
+            f"{small:,} ids",
+            unit="us",
+            scale=1e6,
+            target=1.3,
+        )
+        for n in SCALE[1:]
+    ]

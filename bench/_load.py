@@ -65,6 +65,7 @@ def _answer(body: bytes) -> bytes:
 
 _TOKEN_ANSWER = _answer(TOKEN_BODY)
 _METRICS_ANSWER = _answer(METRICS_BODY)
+_ANSWERS = {"metrics": _METRICS_ANSWER}  # `--body FILE` swaps in another metrics answer
 
 
 class _Minimal(asyncio.Protocol):
@@ -92,7 +93,7 @@ class _Minimal(asyncio.Protocol):
             if len(buffer) < end:
                 break
             target = head.split(b" ", 2)[1]
-            out.append(_TOKEN_ANSWER if target.startswith(TOKEN_PATH) else _METRICS_ANSWER)
+            out.append(_TOKEN_ANSWER if target.startswith(TOKEN_PATH) else _ANSWERS["metrics"])
             buffer = buffer[end:]
         self._buffer = buffer
         if out:
@@ -109,10 +110,13 @@ async def _serve() -> None:
 
 
 @contextmanager
-def minimal_server() -> Iterator[str]:
-    """The server's base URL while it runs (in a subprocess: its CPU is not the client's)."""
+def minimal_server(body: str | None = None) -> Iterator[str]:
+    """The server's base URL while it runs (in a subprocess: its CPU is not the client's).
+    `body`: a file whose bytes are the metrics answer (the small fixed one otherwise)."""
     process = subprocess.Popen(
-        [sys.executable, __file__, "--serve"], stdout=subprocess.PIPE, text=True
+        [sys.executable, __file__, "--serve", *(["--body", body] if body else [])],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert process.stdout is not None
@@ -226,6 +230,7 @@ async def _rounds(
     names = list(windows)
     rps: dict[str, list[float]] = {n: [] for n in names}
     latencies: dict[str, list[float]] = {n: [] for n in names}
+    spread: dict[str, list[float]] = {n: [] for n in names}  # per round: p99 / p50
     for r in range(rounds):
         shift = r % len(names)
         for name in names[shift:] + names[:shift]:
@@ -233,7 +238,13 @@ async def _rounds(
             got, seen = await windows[name]()
             rps[name].append(got)
             latencies[name].extend(seen)
-    return {"rps": rps, "latencies": {n: _quantiles(v) for n, v in latencies.items()}}
+            q = _quantiles(seen)
+            spread[name].append(q["p99"] / q["p50"])
+    return {
+        "rps": rps,
+        "latencies": {n: _quantiles(v) for n, v in latencies.items()},
+        "spread": spread,
+    }
 
 
 def _quantiles(values: list[float]) -> dict[str, float]:
@@ -393,17 +404,19 @@ def async_rows(url: str, *, rounds: int = 5, seconds: float = 1.5) -> list[Row]:
         if "raw aiohttp" in result["rps"]:
             out.append(_row(name, result, "raw aiohttp", "raw httpx", None))
         if tasks == CONCURRENCY[-1]:
-            for contender in result["latencies"]:
+            for contender in ("AsyncStreamkapClient", "raw httpx"):
                 q = result["latencies"][contender]
                 out.append(
                     Row(
-                        f"async, {tasks} tasks: p99 latency over p50 (max {q['max']:.2f} s)",
+                        f"async, {tasks} tasks: p99 latency over p50, median of {rounds} "
+                        f"rounds (all rounds: p99 {q['p99']:.2f} s, max {q['max']:.2f} s)",
                         f"{contender} p99",
                         "its p50",
                         q["p99"],
                         q["p50"],
                         "s",
                         P99_OVER_P50 if contender == "AsyncStreamkapClient" else None,
+                        ratio=statistics.median(result["spread"][contender]),
                     )
                 )
     return out
@@ -426,9 +439,13 @@ def rows() -> list[Row]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--serve", action="store_true")
+    parser.add_argument("--body", help="with --serve: a file holding the metrics answer's body")
     parser.add_argument("--drive", nargs=4, metavar=("URL", "WHAT", "ROUNDS", "SECONDS"))
     args = parser.parse_args()
     if args.serve:
+        if args.body:
+            with open(args.body, "rb") as f:
+                _ANSWERS["metrics"] = _answer(f.read())
         with suppress(KeyboardInterrupt):
             asyncio.run(_serve())
         return

@@ -126,7 +126,7 @@ def decode_time(body: bytes, *, rounds: int = 5, budget: float = 45.0) -> Row:
         "decode_model",
         "json.loads",
         unit="s",
-        target=1.5,
+        target=1.3,
     )
 
 
@@ -166,7 +166,7 @@ def decode_memory(body: bytes, workdir: Path, *, repeats: int = 2) -> Row:
         "decode_model",
         "json.loads",
         unit="MiB",
-        target=2.0,
+        target=1.5,
     )
 
 

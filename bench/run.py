@@ -6,6 +6,10 @@ two contenders measured in the same run, taking turns; the ratio is the median o
 samples taken back to back (see `_harness`).
 
     .venv/bin/python bench/run.py [--only 1,4]
+
+Sections: 1 per call, 2 decode time, 3 decode memory, 4 token renewal, 5 chunked calls, 6 import
+time, 7 many calls at once (async tasks, threads) against a minimal server, 8 the event loop
+while a 48 MB response is fetched and decoded.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from pathlib import Path
 import _aiohttp_load
 import _concurrency
 import _imports
+import _load
+import _loop
 import _payload
 import _percall
 from _harness import Row, machine, sandbox_process
@@ -86,7 +92,7 @@ def _amount(value: float, unit: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="1,2,3,4,5,6,7", help="sections to run, e.g. 1,5")
+    parser.add_argument("--only", default="1,2,3,4,5,6,7,8,9", help="sections to run, e.g. 1,5")
     args = parser.parse_args(argv)
     wanted = {int(s) for s in args.only.split(",") if s.strip()}
     started = time.perf_counter()
@@ -109,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         with sandbox_process() as sandbox:
             run(1, lambda: _percall.over_sandbox(sandbox))
             run(5, lambda: _concurrency.chunking_rows(sandbox))
+    run(5, _concurrency.scaling_rows)
     run(4, _concurrency.token_rows)
     if wanted & {2, 3}:
         body = _payload.build()
@@ -117,7 +124,11 @@ def main(argv: list[str] | None = None) -> int:
             run(3, lambda: [_payload.decode_memory(body, Path(workdir))])
         del body
     run(6, _imports.import_rows)
-    run(7, _aiohttp_load.rows)  # the async client on aiohttp vs raw aiohttp, minimal server
+    if wanted & {7}:
+        with _load.minimal_server() as url:
+            run(7, lambda: _load.async_rows(url) + _load.thread_rows(url))
+    run(8, _loop.rows)
+    run(9, _aiohttp_load.rows)  # the async client on aiohttp vs raw aiohttp, minimal server
 
     results.sort(key=lambda item: item[0])
     print(_table(results))

@@ -173,6 +173,11 @@ class BodyReader:
         elif chunk:
             self._push([chunk], 0)
 
+    @property
+    def size(self) -> int:
+        """Decoded bytes collected so far."""
+        return self._size
+
     def finish(self) -> bytes:
         for depth, layer in enumerate(self._layers):
             self._push([layer.flush()], depth + 1)

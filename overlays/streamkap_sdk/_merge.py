@@ -30,6 +30,7 @@ from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from typing import Any, TypeVar
 
 from ._access import is_given
+from ._decode import deferred_full_collections
 from ._errors import APIError
 from ._operations import Operation
 
@@ -169,6 +170,8 @@ def gather_threads(
 
     results: list[R] = []
     pool = ThreadPoolExecutor(min(max_workers, len(items)), thread_name_prefix="streamkap-chunk")
+    collecting = deferred_full_collections(len(items))
+    young = collecting.__enter__()
     try:
         futures = [pool.submit(run, item) for item in items]
         pending: set[Future[R]] = set(futures)
@@ -185,12 +188,14 @@ def gather_threads(
                 if error is not None:
                     raise error
                 done_count += 1
+                young()
                 if progress is not None:
                     progress(done_count, len(items))
         results = [f.result() for f in futures]
     finally:
         stop.set()
         pool.shutdown(wait=True, cancel_futures=True)
+        collecting.__exit__(None, None, None)
     return results
 
 
@@ -225,14 +230,16 @@ async def gather_tasks(
                 failed = True
                 raise
         done_count += 1
+        young()
         if progress is not None:
             progress(done_count, len(items))
         return result
 
-    try:
-        async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(run(item)) for item in items]
-    except BaseExceptionGroup as failure:
-        errors = [e for e in failure.exceptions if not isinstance(e, _NotStarted)]
-        raise (errors or list(failure.exceptions))[0] from None
+    with deferred_full_collections(len(items)) as young:
+        try:
+            async with asyncio.TaskGroup() as group:
+                tasks = [group.create_task(run(item)) for item in items]
+        except BaseExceptionGroup as failure:
+            errors = [e for e in failure.exceptions if not isinstance(e, _NotStarted)]
+            raise (errors or list(failure.exceptions))[0] from None
     return [task.result() for task in tasks]

@@ -68,6 +68,12 @@ class DestinationMetricsResConnectorMetrics:
         )
         return destination_metrics_res_connector_metrics
 
+    @classmethod
+    def _from_list(cls, items: list[Any]) -> list[Self]:
+        """`[cls._from_dict(item) for item in items]`."""
+        _from_dict = cls._from_dict
+        return [_from_dict(_item) for _item in items]
+
     @property
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties.keys())

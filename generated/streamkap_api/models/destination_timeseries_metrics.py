@@ -192,13 +192,13 @@ class DestinationTimeseriesMetrics:
             if _latency is None:
                 latency = _latency
             elif isinstance(_latency, list):
-                latency_from_dict = TimeseriesEntry._from_dict
                 try:
-                    latency = [
-                        latency_from_dict(latency_data) for latency_data in _latency
-                    ]
+                    latency = TimeseriesEntry._from_list(_latency)
                 except DecodeError as e:
-                    e.path[:0] = ("latency", failing_index(latency_from_dict, _latency))
+                    e.path[:0] = (
+                        "latency",
+                        failing_index(TimeseriesEntry._from_dict, _latency),
+                    )
                     raise
             else:
                 raise DecodeError.wrong_type(["latency"], "array | null", _latency)
@@ -210,16 +210,12 @@ class DestinationTimeseriesMetrics:
                 raise DecodeError.wrong_type(
                     ["partitionCount"], "array", _partition_count
                 )
-            partition_count_from_dict = TimeseriesEntry._from_dict
             try:
-                partition_count = [
-                    partition_count_from_dict(partition_count_data)
-                    for partition_count_data in _partition_count
-                ]
+                partition_count = TimeseriesEntry._from_list(_partition_count)
             except DecodeError as e:
                 e.path[:0] = (
                     "partitionCount",
-                    failing_index(partition_count_from_dict, _partition_count),
+                    failing_index(TimeseriesEntry._from_dict, _partition_count),
                 )
                 raise
 
@@ -230,18 +226,14 @@ class DestinationTimeseriesMetrics:
                 raise DecodeError.wrong_type(
                     ["putBatchMaxTimeMs"], "array", _put_batch_max_time_ms
                 )
-            put_batch_max_time_ms_from_dict = TimeseriesEntry._from_dict
             try:
-                put_batch_max_time_ms = [
-                    put_batch_max_time_ms_from_dict(put_batch_max_time_ms_data)
-                    for put_batch_max_time_ms_data in _put_batch_max_time_ms
-                ]
+                put_batch_max_time_ms = TimeseriesEntry._from_list(
+                    _put_batch_max_time_ms
+                )
             except DecodeError as e:
                 e.path[:0] = (
                     "putBatchMaxTimeMs",
-                    failing_index(
-                        put_batch_max_time_ms_from_dict, _put_batch_max_time_ms
-                    ),
+                    failing_index(TimeseriesEntry._from_dict, _put_batch_max_time_ms),
                 )
                 raise
 
@@ -251,16 +243,12 @@ class DestinationTimeseriesMetrics:
             if _records_lag is None:
                 records_lag = _records_lag
             elif isinstance(_records_lag, list):
-                records_lag_from_dict = TimeseriesEntry._from_dict
                 try:
-                    records_lag = [
-                        records_lag_from_dict(records_lag_data)
-                        for records_lag_data in _records_lag
-                    ]
+                    records_lag = TimeseriesEntry._from_list(_records_lag)
                 except DecodeError as e:
                     e.path[:0] = (
                         "recordsLag",
-                        failing_index(records_lag_from_dict, _records_lag),
+                        failing_index(TimeseriesEntry._from_dict, _records_lag),
                     )
                     raise
             else:
@@ -275,18 +263,14 @@ class DestinationTimeseriesMetrics:
                 raise DecodeError.wrong_type(
                     ["sinkRecordReadTotal"], "array", _sink_record_read_total
                 )
-            sink_record_read_total_from_dict = TimeseriesEntry._from_dict
             try:
-                sink_record_read_total = [
-                    sink_record_read_total_from_dict(sink_record_read_total_data)
-                    for sink_record_read_total_data in _sink_record_read_total
-                ]
+                sink_record_read_total = TimeseriesEntry._from_list(
+                    _sink_record_read_total
+                )
             except DecodeError as e:
                 e.path[:0] = (
                     "sinkRecordReadTotal",
-                    failing_index(
-                        sink_record_read_total_from_dict, _sink_record_read_total
-                    ),
+                    failing_index(TimeseriesEntry._from_dict, _sink_record_read_total),
                 )
                 raise
 
@@ -297,18 +281,14 @@ class DestinationTimeseriesMetrics:
                 raise DecodeError.wrong_type(
                     ["recordsConsumedTotal"], "array", _records_consumed_total
                 )
-            records_consumed_total_from_dict = TimeseriesEntry._from_dict
             try:
-                records_consumed_total = [
-                    records_consumed_total_from_dict(records_consumed_total_data)
-                    for records_consumed_total_data in _records_consumed_total
-                ]
+                records_consumed_total = TimeseriesEntry._from_list(
+                    _records_consumed_total
+                )
             except DecodeError as e:
                 e.path[:0] = (
                     "recordsConsumedTotal",
-                    failing_index(
-                        records_consumed_total_from_dict, _records_consumed_total
-                    ),
+                    failing_index(TimeseriesEntry._from_dict, _records_consumed_total),
                 )
                 raise
 
@@ -318,17 +298,15 @@ class DestinationTimeseriesMetrics:
             if _sink_record_send_total is None:
                 sink_record_send_total = _sink_record_send_total
             elif isinstance(_sink_record_send_total, list):
-                sink_record_send_total_from_dict = TimeseriesEntry._from_dict
                 try:
-                    sink_record_send_total = [
-                        sink_record_send_total_from_dict(sink_record_send_total_data)
-                        for sink_record_send_total_data in _sink_record_send_total
-                    ]
+                    sink_record_send_total = TimeseriesEntry._from_list(
+                        _sink_record_send_total
+                    )
                 except DecodeError as e:
                     e.path[:0] = (
                         "sinkRecordSendTotal",
                         failing_index(
-                            sink_record_send_total_from_dict, _sink_record_send_total
+                            TimeseriesEntry._from_dict, _sink_record_send_total
                         ),
                     )
                     raise
@@ -344,18 +322,12 @@ class DestinationTimeseriesMetrics:
                 raise DecodeError.wrong_type(
                     ["bytesConsumedTotal"], "array", _bytes_consumed_total
                 )
-            bytes_consumed_total_from_dict = TimeseriesEntry._from_dict
             try:
-                bytes_consumed_total = [
-                    bytes_consumed_total_from_dict(bytes_consumed_total_data)
-                    for bytes_consumed_total_data in _bytes_consumed_total
-                ]
+                bytes_consumed_total = TimeseriesEntry._from_list(_bytes_consumed_total)
             except DecodeError as e:
                 e.path[:0] = (
                     "bytesConsumedTotal",
-                    failing_index(
-                        bytes_consumed_total_from_dict, _bytes_consumed_total
-                    ),
+                    failing_index(TimeseriesEntry._from_dict, _bytes_consumed_total),
                 )
                 raise
 
@@ -366,16 +338,12 @@ class DestinationTimeseriesMetrics:
                 raise DecodeError.wrong_type(
                     ["qa_exact_count_diff"], "array", _qa_exact_count_diff
                 )
-            qa_exact_count_diff_from_dict = TimeseriesEntry._from_dict
             try:
-                qa_exact_count_diff = [
-                    qa_exact_count_diff_from_dict(qa_exact_count_diff_data)
-                    for qa_exact_count_diff_data in _qa_exact_count_diff
-                ]
+                qa_exact_count_diff = TimeseriesEntry._from_list(_qa_exact_count_diff)
             except DecodeError as e:
                 e.path[:0] = (
                     "qa_exact_count_diff",
-                    failing_index(qa_exact_count_diff_from_dict, _qa_exact_count_diff),
+                    failing_index(TimeseriesEntry._from_dict, _qa_exact_count_diff),
                 )
                 raise
 
@@ -394,6 +362,12 @@ class DestinationTimeseriesMetrics:
                 k: v for k, v in d.items() if k not in _PROPERTY_NAMES
             }
         return destination_timeseries_metrics
+
+    @classmethod
+    def _from_list(cls, items: list[Any]) -> list[Self]:
+        """`[cls._from_dict(item) for item in items]`."""
+        _from_dict = cls._from_dict
+        return [_from_dict(_item) for _item in items]
 
     @property
     def additional_keys(self) -> list[str]:

@@ -73,11 +73,13 @@ class HTTPValidationError:
         if _detail is not UNSET:
             if not isinstance(_detail, list):
                 raise DecodeError.wrong_type(["detail"], "array", _detail)
-            detail_from_dict = ValidationError._from_dict
             try:
-                detail = [detail_from_dict(detail_data) for detail_data in _detail]
+                detail = ValidationError._from_list(_detail)
             except DecodeError as e:
-                e.path[:0] = ("detail", failing_index(detail_from_dict, _detail))
+                e.path[:0] = (
+                    "detail",
+                    failing_index(ValidationError._from_dict, _detail),
+                )
                 raise
 
         http_validation_error = _new_instance(cls)
@@ -87,6 +89,12 @@ class HTTPValidationError:
                 k: v for k, v in d.items() if k not in _PROPERTY_NAMES
             }
         return http_validation_error
+
+    @classmethod
+    def _from_list(cls, items: list[Any]) -> list[Self]:
+        """`[cls._from_dict(item) for item in items]`."""
+        _from_dict = cls._from_dict
+        return [_from_dict(_item) for _item in items]
 
     @property
     def additional_keys(self) -> list[str]:

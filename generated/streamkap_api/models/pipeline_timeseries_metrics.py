@@ -96,11 +96,13 @@ class PipelineTimeseriesMetrics:
         if _latency is not UNSET:
             if not isinstance(_latency, list):
                 raise DecodeError.wrong_type(["latency"], "array", _latency)
-            latency_from_dict = TimeseriesEntry._from_dict
             try:
-                latency = [latency_from_dict(latency_data) for latency_data in _latency]
+                latency = TimeseriesEntry._from_list(_latency)
             except DecodeError as e:
-                e.path[:0] = ("latency", failing_index(latency_from_dict, _latency))
+                e.path[:0] = (
+                    "latency",
+                    failing_index(TimeseriesEntry._from_dict, _latency),
+                )
                 raise
 
         _records_lag = d.get("recordsLag", UNSET)
@@ -108,16 +110,12 @@ class PipelineTimeseriesMetrics:
         if _records_lag is not UNSET:
             if not isinstance(_records_lag, list):
                 raise DecodeError.wrong_type(["recordsLag"], "array", _records_lag)
-            records_lag_from_dict = TimeseriesEntry._from_dict
             try:
-                records_lag = [
-                    records_lag_from_dict(records_lag_data)
-                    for records_lag_data in _records_lag
-                ]
+                records_lag = TimeseriesEntry._from_list(_records_lag)
             except DecodeError as e:
                 e.path[:0] = (
                     "recordsLag",
-                    failing_index(records_lag_from_dict, _records_lag),
+                    failing_index(TimeseriesEntry._from_dict, _records_lag),
                 )
                 raise
 
@@ -126,11 +124,13 @@ class PipelineTimeseriesMetrics:
         if _status is not UNSET:
             if not isinstance(_status, list):
                 raise DecodeError.wrong_type(["status"], "array", _status)
-            status_from_dict = TimeseriesEntry._from_dict
             try:
-                status = [status_from_dict(status_data) for status_data in _status]
+                status = TimeseriesEntry._from_list(_status)
             except DecodeError as e:
-                e.path[:0] = ("status", failing_index(status_from_dict, _status))
+                e.path[:0] = (
+                    "status",
+                    failing_index(TimeseriesEntry._from_dict, _status),
+                )
                 raise
 
         pipeline_timeseries_metrics = _new_instance(cls)
@@ -142,6 +142,12 @@ class PipelineTimeseriesMetrics:
                 k: v for k, v in d.items() if k not in _PROPERTY_NAMES
             }
         return pipeline_timeseries_metrics
+
+    @classmethod
+    def _from_list(cls, items: list[Any]) -> list[Self]:
+        """`[cls._from_dict(item) for item in items]`."""
+        _from_dict = cls._from_dict
+        return [_from_dict(_item) for _item in items]
 
     @property
     def additional_keys(self) -> list[str]:

@@ -91,6 +91,33 @@ class TimeseriesEntry:
             }
         return timeseries_entry
 
+    @classmethod
+    def _from_list(cls, items: list[Any]) -> list[Self]:
+        """`[cls._from_dict(item) for item in items]`, with the usual item built inline: an
+        object holding exactly the properties, each of the exact type a JSON parser returns for
+        it. Any other item goes through `_from_dict`, which decides (and raises) as ever."""
+        _out: list[Self] = []
+        _append = _out.append
+        _slow = cls._from_dict
+        for _item in items:
+            if type(_item) is dict and len(_item) == 2:
+                try:
+                    value = _item["value"]
+                    timestamp = _item["timestamp"]
+                except KeyError:
+                    pass
+                else:
+                    if (type(value) is int or type(value) is float) and (
+                        type(timestamp) is str
+                    ):
+                        timeseries_entry = _new_instance(cls)
+                        timeseries_entry.value = value
+                        timeseries_entry.timestamp = timestamp
+                        _append(timeseries_entry)
+                        continue
+            _append(_slow(_item))
+        return _out
+
     @property
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties.keys())

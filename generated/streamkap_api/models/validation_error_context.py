@@ -51,6 +51,12 @@ class ValidationErrorContext:
         validation_error_context.additional_properties = dict(d)
         return validation_error_context
 
+    @classmethod
+    def _from_list(cls, items: list[Any]) -> list[Self]:
+        """`[cls._from_dict(item) for item in items]`."""
+        _from_dict = cls._from_dict
+        return [_from_dict(_item) for _item in items]
+
     @property
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties.keys())
