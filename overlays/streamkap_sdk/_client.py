@@ -1128,7 +1128,7 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
         try:
             async for chunk in response.aiter_raw():
                 reader.feed(chunk)
-            if reader.size < _JOIN_IN_THREAD:
+            if reader.collected < _JOIN_IN_THREAD:
                 body = reader.finish()
             else:  # joining 48 MB is 40 ms of page faults and copying: not on the loop
                 import asyncio  # (bytes.join lets go of the GIL for large inputs)

@@ -174,7 +174,7 @@ class BodyReader:
             self._push([chunk], 0)
 
     @property
-    def size(self) -> int:
+    def collected(self) -> int:
         """Decoded bytes collected so far."""
         return self._size
 

@@ -79,7 +79,7 @@ def events(body: bytes, size: int, parse: Callable[[bytes | bytearray], Any]) ->
 class _Reader:
     def __init__(self, body: bytes, size: int, parse: Callable[[bytes | bytearray], Any]):
         self.body = body
-        self.size = size
+        self.slice_bytes = size
         self.parse = parse
         # Split at the first candidate past the target without counting braces first, as
         # long as that works (it does for bodies whose only candidates past a member are its
@@ -147,7 +147,7 @@ class _Reader:
     def _object(self, key: str, start: int) -> Generator[Event, None, int | None]:
         """The members of the object opened just before `start`, slice by slice; then the
         position after the comma that follows it, or None when it ends the document."""
-        body, size = self.body, self.size
+        body, size = self.body, self.slice_bytes
         s = start  # where the current slice begins
         first = True  # no slice of this object yet
         passed = 0  # candidates passed over in this slice
