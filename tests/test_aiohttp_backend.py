@@ -288,3 +288,21 @@ async def test_the_pool_is_aiohttps_and_closes_with_the_client(server: FaultServ
     session = pool._session
     await client.aclose()
     assert session.closed
+
+
+async def test_a_netrc_entry_for_the_api_host_changes_nothing(
+    server: FaultServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """aiohttp's own environment handling (trust_env) would send a ~/.netrc login as basic
+    auth, which clashes with the bearer token (a ValueError on every request); the backend
+    reads only proxies from the environment, as httpx does."""
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login someone password elsewhere\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    async with aio(server) as client:
+        result = await client.pipelines.metrics(["p1"])
+    assert list(entities(result.connector_metrics)) == ["p1"]
+    assert all(r.headers["authorization"].startswith("Bearer ") for r in server.requests[1:])

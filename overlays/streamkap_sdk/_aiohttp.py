@@ -208,13 +208,16 @@ class AiohttpClient:
             cookie_jar=aiohttp.DummyCookieJar(),
             auto_decompress=False,  # BodyReader decodes, bounded
             timeout=aiohttp.ClientTimeout(total=None),
-            # Environment proxies (HTTP_PROXY, HTTPS_PROXY, NO_PROXY) when none was chosen, as
-            # httpx does; the SDK's requests carry their own Authorization header.
-            trust_env=proxy is None,
+            # Environment proxies (HTTP_PROXY, HTTPS_PROXY, NO_PROXY) are read here, once per
+            # origin (`_proxy_for`), as httpx reads them once per client: aiohttp's trust_env
+            # reads them in a thread on every request (and a ~/.netrc login, which would clash
+            # with the bearer token), a third of the backend's throughput.
+            trust_env=False,
             raise_for_status=False,
             skip_auto_headers=("Content-Type",),  # none made up for a body (httpx adds none)
         )
         self._proxy = proxy
+        self._env_proxies: dict[tuple[str, str, int | None], tuple[str | None, Any]] = {}
         self._loop = asyncio.get_running_loop()
         with _OPEN_LOCK:
             _OPEN.add(self)
@@ -329,6 +332,7 @@ class AiohttpClient:
 
     async def _send_one(self, request: httpx.Request) -> httpx.Response:
         started = time.perf_counter()
+        proxy, proxy_headers = self._proxy_for(request.url)
         try:
             answer = await self._session.request(
                 request.method,
@@ -336,7 +340,8 @@ class AiohttpClient:
                 data=request.content,
                 headers=request.headers.multi_items(),
                 allow_redirects=False,
-                proxy=self._proxy,
+                proxy=proxy,
+                proxy_headers=proxy_headers,
                 timeout=self._wire_timeout(request.extensions.get("timeout") or self._timeout),
             )
         except _errors() as exc:
@@ -364,6 +369,27 @@ class AiohttpClient:
                 raise
             return response
         raise error  # outside the except block: no aiohttp exception in its __context__
+
+    def _proxy_for(self, url: httpx.URL) -> tuple[str | None, Any]:
+        """The proxy for `url` and its headers: the one chosen (`proxy=`), else the
+        environment's for the URL's origin, looked up once (the lookup reads the environment
+        and ~/.netrc: microseconds to spare per request, but not to repeat)."""
+        if self._proxy is not None:
+            return self._proxy, None
+        key = (url.scheme, url.host, url.port)
+        found = self._env_proxies.get(key)
+        if found is None:
+            from aiohttp.helpers import get_env_proxy_for_url
+
+            try:
+                where, login = get_env_proxy_for_url(self._URL(str(url), encoded=True))
+            except LookupError:
+                found = (None, None)
+            else:
+                headers = None if login is None else {"Proxy-Authorization": login.encode()}
+                found = (str(where), headers)
+            self._env_proxies[key] = found
+        return found
 
     async def aclose(self) -> None:
         with _OPEN_LOCK:
