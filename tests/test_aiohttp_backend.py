@@ -110,20 +110,29 @@ async def test_the_requests_it_builds_are_the_ones_httpx_builds(
                     want = theirs.build_request(
                         "POST", url, params=params, json=body, headers=headers
                     )
-                    assert (mine.method, mine.url, mine.content) == (
-                        want.method,
-                        want.url,
-                        want.content,
+                    assert (mine.method, mine.url) == (want.method, want.url)
+                    # httpx 0.28 writes JSON as compactly as the SDK does; 0.27 (the declared
+                    # floor, `make test-deps`) with spaces and \u escapes: the same JSON
+                    same = mine.content == want.content
+                    assert same or httpx_below_0_28()
+                    assert json.loads(mine.content or b"null") == json.loads(
+                        want.content or b"null"
                     )
                     assert mine.extensions == want.extensions
-                    assert sorted(_but_agent(mine.headers)) == sorted(_but_agent(want.headers))
+                    skip = {"user-agent"} if same else {"user-agent", "content-length"}
+                    assert sorted(_but(mine.headers, skip)) == sorted(_but(want.headers, skip))
                     assert mine.headers["user-agent"].startswith("Python/")
     finally:
         await ours.aclose()
 
 
-def _but_agent(headers: httpx.Headers) -> list[tuple[str, str]]:
-    return [(k.lower(), v) for k, v in headers.multi_items() if k.lower() != "user-agent"]
+def _but(headers: httpx.Headers, names: set[str]) -> list[tuple[str, str]]:
+    return [(k.lower(), v) for k, v in headers.multi_items() if k.lower() not in names]
+
+
+def httpx_below_0_28() -> bool:
+    major, minor = (int(part) for part in httpx.__version__.split(".")[:2])
+    return (major, minor) < (0, 28)
 
 
 # -- no aiohttp object leaves a call ------------------------------------------------------------
