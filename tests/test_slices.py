@@ -257,3 +257,41 @@ def test_a_bad_item_names_its_path() -> None:
     where = ("connector_metrics", "pipeline-021", "timeseries", "latency", 17, "value")
     assert raised.value.path == where
     assert '$.connector_metrics["pipeline-021"].timeseries.latency[17].value' in str(raised.value)
+
+
+class _Int(int):
+    pass
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        [{"timestamp": "t1", "value": 1}, {"value": 2.5, "timestamp": "t2"}],
+        [{"timestamp": "t1", "value": 1}, {"timestamp": "t2", "value": 2, "extra": [1]}],
+        [{"timestamp": "t1", "value": 1}, {"timestamp": "t2", "value": _Int(3)}],
+        [{"timestamp": "t1", "value": 1}, {"timestamp": "t2", "value": True}],
+        [{"timestamp": "t1", "value": 1}, {"timestamp": "t2", "other": 1}],
+        [{"timestamp": "t1", "value": 1}, ["not", "an", "object"]],
+        [],
+    ],
+)
+def test_a_list_of_flat_models_is_from_dict_item_by_item(items: list[Any]) -> None:
+    """`_from_list` (the short path for lists of flat models) is `_from_dict` per item, down to
+    the objects it builds and the errors it raises."""
+    from streamkap_api.models import TimeseriesEntry
+    from streamkap_api.types import DecodeError
+
+    def one_by_one() -> Any:
+        return [TimeseriesEntry._from_dict(item) for item in items]
+
+    try:
+        expected = one_by_one()
+    except DecodeError as exc:
+        with pytest.raises(DecodeError) as raised:
+            TimeseriesEntry._from_list(items)
+        assert (raised.value.path, raised.value.reason) == (exc.path, exc.reason)
+        return
+    got = TimeseriesEntry._from_list(items)
+    assert got == expected
+    assert [e.to_dict() for e in got] == [e.to_dict() for e in expected]
+    assert [type(e.value) for e in got] == [type(e.value) for e in expected]

@@ -17,7 +17,8 @@ send. Here, for exactly those requests:
   errors, and httpx's INFO log line kept; cookies are still stored, when a response sets any.
 
 Anything else (other arguments, a client with cookies or params of its own, a URL carrying a
-user name, a closed client) takes httpx's own path, unchanged.
+user name, a closed client) takes httpx's own path, unchanged. The connection pools these
+clients build get a linear-time version of httpcore's assignment step (`_pool`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from collections.abc import AsyncIterator, Generator, Iterator, Mapping
 from typing import Any, Final
 
 import httpx
+
+from . import _pool
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -198,12 +201,20 @@ def _log(request: httpx.Request, response: httpx.Response) -> None:
         )
 
 
+def _adopt_pools(client: httpx.Client | httpx.AsyncClient, kwargs: dict[str, Any]) -> None:
+    """The pools httpx built for this client (not a transport passed in) get `_pool.assign`."""
+    if kwargs.get("transport") is None:
+        for transport in (client._transport, *client._mounts.values()):
+            _pool.adopt(transport)
+
+
 class AsyncClient(_Fast, httpx.AsyncClient):
     """httpx.AsyncClient, with the short path (module docstring)."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._setup()
+        _adopt_pools(self, kwargs)
 
     def build_request(
         self,
@@ -305,6 +316,7 @@ class Client(_Fast, httpx.Client):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._setup()
+        _adopt_pools(self, kwargs)
 
     def build_request(
         self,
