@@ -143,13 +143,12 @@ class _Redact(logging.Filter):
 
 
 _REDACT: Final = _Redact()
+#: httpcore's loggers, by the name of the module that is imported as httpcore (httpx2's own).
+_HTTPCORE: Final = "httpcore2" if httpx.__name__ == "httpx2" else "httpcore"
 for _name in (
     "streamkap_sdk",
-    "httpx",
-    "httpcore.connection",
-    "httpcore.http11",
-    "httpcore.http2",
-    "httpcore.proxy",
+    httpx.__name__,  # "httpx", or "httpx2" under httpx2.alias_httpx()
+    *(f"{_HTTPCORE}.{part}" for part in ("connection", "http11", "http2", "proxy")),
 ):
     logging.getLogger(_name).addFilter(_REDACT)
 
