@@ -36,7 +36,8 @@ from . import _pool
 
 __all__ = ["AsyncClient", "Client"]
 
-_logger = logging.getLogger("httpx")  # httpx's own request log line, kept
+#: httpx's own request log line, kept (its logger is "httpx2" under httpx2.alias_httpx())
+_logger = logging.getLogger(httpx.__name__)
 _CACHE_SIZE: Final = 256
 _DEFAULT: Any = httpx.USE_CLIENT_DEFAULT
 #: The short `send` needs httpx's transport choice (proxies, mounts); without it, httpx's send.
