@@ -147,3 +147,45 @@ async def test_the_async_clients_pools_get_it() -> None:
     async with AsyncStreamkapClient(base_url="http://127.0.0.1:9", access_token="t") as client:
         state = await client._state()
         assert type(state.http._transport._pool) is _AsyncPool  # type: ignore[attr-defined]
+
+
+def test_the_expiry_check_is_httpcores_on_real_connections() -> None:
+    """Idle, busy, past their keep-alive, closed by the server: `_has_expired` says what
+    `has_expired()` says, on the pool of a real client talking to a real server."""
+    import socket
+    import time
+
+    from _faultserver import fault_server, metrics_body
+
+    from streamkap_sdk._pool import _has_expired
+
+    kept: list[Any] = []
+
+    def answer_and_keep(request: Any, conn: Any) -> None:
+        conn.respond(200, metrics_body(["a"]))
+        kept.append(conn._handler.connection)  # the server's end of the socket
+
+    with fault_server() as server:
+        client = StreamkapClient(**server.credentials())
+        with client:
+            client.pipelines.metrics(["a"])
+            pool = client._http._transport._pool  # type: ignore[attr-defined]
+            connections = list(pool._connections)
+            assert connections
+            for c in connections:
+                assert _has_expired(c) == c.has_expired() is False
+            inner = connections[0]._connection
+            inner._expire_at = time.monotonic() - 1  # the keep-alive ran out
+            assert _has_expired(connections[0]) == connections[0].has_expired() is True
+            pool._connections.remove(connections[0])
+            connections[0].close()
+            server.once("/pipelines/metrics", answer_and_keep)
+            client.pipelines.metrics(["a"])
+            connections = [c for c in pool._connections if c.is_idle()]
+            assert len(connections) == 1 and kept
+            assert _has_expired(connections[0]) == connections[0].has_expired() is False
+            kept[0].shutdown(socket.SHUT_RDWR)  # the server hangs up on the idle connection
+            deadline = time.monotonic() + 5
+            while not connections[0].has_expired() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert _has_expired(connections[0]) == connections[0].has_expired() is True

@@ -14,6 +14,9 @@ Only pools of exactly httpcore's own classes, in httpcore 1.0, built by the SDK'
 
 from __future__ import annotations
 
+import contextlib
+import time
+import weakref
 from typing import Any, Final
 
 import httpcore
@@ -21,6 +24,43 @@ import httpcore
 __all__ = ["adopt"]
 
 _KNOWN: Final = httpcore.__version__.startswith("1.0.")
+
+try:  # the HTTP/1.1 connections, whose expiry check is done here without anyio's overhead
+    from httpcore._async.connection import AsyncHTTPConnection
+    from httpcore._async.http11 import AsyncHTTP11Connection, HTTPConnectionState
+    from httpcore._sync.connection import HTTPConnection
+    from httpcore._sync.http11 import HTTP11Connection
+    from httpcore._utils import is_socket_readable
+
+    _OUTER: frozenset[type] = frozenset({AsyncHTTPConnection, HTTPConnection})
+    _HTTP11: frozenset[type] = frozenset({AsyncHTTP11Connection, HTTP11Connection})
+    _IDLE: Any = HTTPConnectionState.IDLE
+except ImportError:  # pragma: no cover - another httpcore layout: its own has_expired()
+    _OUTER = _HTTP11 = frozenset()
+
+#: network stream -> its socket (anyio rebuilds a dict of attributes on every lookup)
+_SOCKETS: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+
+
+def _has_expired(connection: Any) -> bool:
+    """`connection.has_expired()`, as httpcore 1.0.9 computes it for HTTP/1.1 connections:
+    the keep-alive ran out, or the connection is idle and its socket readable (the server
+    closed it). The readability check is the same poll; only finding the socket is cheaper
+    (it was most of the cost of a busy pool: every pass checks every idle connection)."""
+    inner = connection._connection if type(connection) in _OUTER else None
+    if inner is None or type(inner) not in _HTTP11:
+        return bool(connection.has_expired())
+    keepalive_expired = inner._expire_at is not None and time.monotonic() > inner._expire_at
+    if inner._state != _IDLE:
+        return keepalive_expired
+    stream = inner._network_stream
+    try:
+        sock = _SOCKETS[stream]
+    except (KeyError, TypeError):
+        sock = stream.get_extra_info("socket")
+        with contextlib.suppress(TypeError):  # not weakly referenceable: looked up each time
+            _SOCKETS[stream] = sock
+    return bool(is_socket_readable(sock)) or keepalive_expired
 
 
 def assign(pool: Any) -> list[Any]:
@@ -32,7 +72,7 @@ def assign(pool: Any) -> list[Any]:
     for connection in list(connections):
         if connection.is_closed():
             connections.remove(connection)
-        elif connection.has_expired() or (
+        elif _has_expired(connection) or (
             connection.is_idle() and len(connections) > pool._max_keepalive_connections
         ):
             connections.remove(connection)
