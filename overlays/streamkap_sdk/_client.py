@@ -399,8 +399,17 @@ class _ClientBase:
             **_check_headers(default_headers),
         }
 
-    def _check_pool_source(self, transport: object, http_client: object) -> None:
-        """`transport=` and `http_client=` bring their own pool: pool settings cannot apply."""
+    def _check_pool_source(
+        self, transport: object, http_client: object, kind: type, other: type, other_client: str
+    ) -> None:
+        """`http_client=` must be a `kind` (an `other` goes with `other_client`); `transport=`
+        and `http_client=` bring their own pool: pool settings cannot apply."""
+        if http_client is not None and not isinstance(http_client, kind):
+            hint = f" (use it with {other_client})" if isinstance(http_client, other) else ""
+            raise ConfigurationError(
+                f"http_client must be an httpx.{kind.__name__}; got "
+                f"{type(http_client).__name__}{hint}"
+            )
         given = [name for name in _POOL_OPTIONS if name in self._pool_options]
         if transport is not None and http_client is not None:
             raise ConfigurationError("pass transport= or http_client=, not both")
@@ -597,16 +606,9 @@ class StreamkapClient(_ClientBase, Resources):
         headers and hooks), never closed by this client; the SDK adds its auth, headers, timeouts
         and redirect rule per request. `transport=`: a transport for the client's own pool."""
         super().__init__(**options)
-        self._check_pool_source(transport, http_client)
-        if http_client is not None and not isinstance(http_client, httpx.Client):
-            raise ConfigurationError(
-                f"http_client must be an httpx.Client; got {type(http_client).__name__}"
-                + (
-                    " (use it with AsyncStreamkapClient)"
-                    if isinstance(http_client, httpx.AsyncClient)
-                    else ""
-                )
-            )
+        self._check_pool_source(
+            transport, http_client, httpx.Client, httpx.AsyncClient, "AsyncStreamkapClient"
+        )
         self._transport = transport
         self._own_http = http_client is None
         self._http = http_client if http_client is not None else self._new_http()
@@ -888,16 +890,9 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
         (an AsyncClient belongs to the loop it first ran in: that is yours to keep), never closed
         by this client. `transport=`: a transport for the pools this client builds per loop."""
         super().__init__(**options)
-        self._check_pool_source(transport, http_client)
-        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
-            raise ConfigurationError(
-                f"http_client must be an httpx.AsyncClient; got {type(http_client).__name__}"
-                + (
-                    " (use it with StreamkapClient)"
-                    if isinstance(http_client, httpx.Client)
-                    else ""
-                )
-            )
+        self._check_pool_source(
+            transport, http_client, httpx.AsyncClient, httpx.Client, "StreamkapClient"
+        )
         self._user_http = http_client
         self._transport = transport
         self._aiohttp = (
