@@ -162,8 +162,8 @@ def test_the_expiry_check_is_httpcores_on_real_connections() -> None:
     kept: list[Any] = []
 
     def answer_and_keep(request: Any, conn: Any) -> None:
-        conn.respond(200, metrics_body(["a"]))
-        kept.append(conn._handler.connection)  # the server's end of the socket
+        kept.append(conn._handler.connection)  # the server's end of the socket, kept first:
+        conn.respond(200, metrics_body(["a"]))  # the client may look as soon as this is sent
 
     with fault_server() as server:
         client = StreamkapClient(**server.credentials())
