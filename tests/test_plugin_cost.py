@@ -98,3 +98,27 @@ def test_the_public_names_still_import() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.split() == ["ImportError", "streamkap_sdk"]
+
+
+#: What `from streamkap_sdk import StreamkapClient` must not load: httpx itself defers httpcore
+#: to its first transport, and a sync client needs neither asyncio nor aiohttp (nor difflib,
+#: which only a misspelt option name uses). `make bench` row 6 measures the import against
+#: `import httpx`; this pins the modules that once made it miss (the aiohttp backend's module
+#: imported asyncio, the pool module httpcore).
+NOT_FOR_THE_SYNC_CLIENT = ("asyncio", "httpcore", "aiohttp", "difflib", "anyio")
+
+
+def test_importing_the_sync_client_loads_what_httpx_loads() -> None:
+    code = (
+        "import json, sys\n"
+        "import httpx\n"
+        "before = set(sys.modules)\n"
+        "from streamkap_sdk import StreamkapClient\n"
+        "print(json.dumps(sorted(set(sys.modules) - before)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    added = json.loads(done.stdout)
+    assert [m for m in added if m.partition(".")[0] in NOT_FOR_THE_SYNC_CLIENT] == []
+    assert "streamkap_sdk._client" in added  # the probe imported what it claims to

@@ -25,7 +25,6 @@ aiohttp is imported when the first client with this backend is made, not with th
 
 from __future__ import annotations
 
-import asyncio
 import datetime
 import importlib.util
 import json
@@ -218,6 +217,8 @@ class AiohttpClient:
         )
         self._proxy = proxy
         self._env_proxies: dict[tuple[str, str, int | None], tuple[str | None, Any]] = {}
+        import asyncio  # deferred: import time (see _operations)
+
         self._loop = asyncio.get_running_loop()
         with _OPEN_LOCK:
             _OPEN.add(self)
@@ -452,7 +453,7 @@ def _errors() -> tuple[type[BaseException], ...]:
     if _ERRORS is None:
         import aiohttp
 
-        _ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
+        _ERRORS = (aiohttp.ClientError, OSError, TimeoutError)
     return _ERRORS
 
 
@@ -463,7 +464,7 @@ def _mapped(exc: BaseException, request: httpx.Request, *, connecting: bool) -> 
     kind: type[httpx.TransportError]
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
         kind = httpx.ConnectTimeout
-    elif isinstance(exc, asyncio.TimeoutError):
+    elif isinstance(exc, TimeoutError):
         kind = httpx.ConnectTimeout if connecting and not _sent(exc) else httpx.ReadTimeout
     elif isinstance(exc, aiohttp.ClientConnectorError):
         kind = httpx.ConnectError

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import difflib
 import os
 import re
 import ssl
@@ -250,6 +249,8 @@ def check_options(
     """A TypeError naming a misspelt setting (and the closest right one), as Python would."""
     for name in options:
         if name not in names:
+            import difflib  # deferred: only for a misspelt name
+
             close = difflib.get_close_matches(name, sorted(names), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise TypeError(f"{owner}() got an unexpected keyword argument {name!r}{hint}")

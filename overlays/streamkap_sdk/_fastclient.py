@@ -32,8 +32,6 @@ from typing import Any, Final
 
 import httpx
 
-from . import _pool
-
 __all__ = ["AsyncClient", "Client"]
 
 #: httpx's own request log line, kept (its logger is "httpx2" under httpx2.alias_httpx())
@@ -205,6 +203,8 @@ def _log(request: httpx.Request, response: httpx.Response) -> None:
 def _adopt_pools(client: httpx.Client | httpx.AsyncClient, kwargs: dict[str, Any]) -> None:
     """The pools httpx built for this client (not a transport passed in) get `_pool.assign`."""
     if kwargs.get("transport") is None:
+        from . import _pool  # deferred: it imports httpcore, as httpx's transports do
+
         for transport in (client._transport, *client._mounts.values()):
             _pool.adopt(transport)
 
