@@ -45,8 +45,9 @@ if TYPE_CHECKING:
     import ssl
 
     import aiohttp
+    import yarl
 
-__all__ = ["BACKENDS", "AiohttpClient", "AsyncSender", "Backend", "check_backend"]
+__all__ = ["BACKENDS", "AiohttpClient", "AsyncSender", "Backend", "Body", "check_backend"]
 
 #: The values of AsyncStreamkapClient(http_backend=...).
 BACKENDS: Final = ("httpx", "aiohttp")
@@ -201,6 +202,7 @@ class AiohttpClient:
         self._URL = yarl.URL
         self._urls: dict[tuple[int, tuple[tuple[str, Any], ...]], tuple[httpx.URL, httpx.URL]] = {}
         self._timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
+        self._wires: dict[int, tuple[httpx.URL, yarl.URL, str | None, Any]] = {}
         self._header_sets: dict[tuple[bytes, tuple[tuple[str, str], ...], bool], httpx.Headers] = {}
         self._session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=connections, keepalive_timeout=keepalive, ssl=ssl),
@@ -333,11 +335,11 @@ class AiohttpClient:
 
     async def _send_one(self, request: httpx.Request) -> httpx.Response:
         started = time.perf_counter()
-        proxy, proxy_headers = self._proxy_for(request.url)
+        url, proxy, proxy_headers = self._wire(request.url)
         try:
             answer = await self._session.request(
                 request.method,
-                self._URL(str(request.url), encoded=True),  # as httpx encoded it
+                url,
                 data=request.content,
                 headers=request.headers.multi_items(),
                 allow_redirects=False,
@@ -352,7 +354,7 @@ class AiohttpClient:
             response = httpx.Response(
                 answer.status,
                 headers=answer.raw_headers,
-                stream=_Body(answer, request),
+                stream=Body(answer, request),
                 request=request,
                 extensions={
                     "http_version": b"HTTP/1.1"
@@ -370,6 +372,20 @@ class AiohttpClient:
                 raise
             return response
         raise error  # outside the except block: no aiohttp exception in its __context__
+
+    def _wire(self, url: httpx.URL) -> tuple[Any, str | None, Any]:
+        """`url` as aiohttp takes it (as httpx encoded it), with its proxy and proxy headers:
+        worked out once per URL object (the client reuses one per operation and query)."""
+        entry = self._wires.get(id(url))
+        if entry is None or entry[0] is not url:  # the entry holds the URL: its id stays its own
+            if len(self._wires) >= _CACHE_SIZE:
+                self._wires.clear()
+            entry = self._wires[id(url)] = (
+                url,
+                self._URL(str(url), encoded=True),
+                *self._proxy_for(url),
+            )
+        return entry[1:]
 
     def _proxy_for(self, url: httpx.URL) -> tuple[str | None, Any]:
         """The proxy for `url` and its headers: the one chosen (`proxy=`), else the
@@ -411,7 +427,7 @@ class AiohttpClient:
             connector._closed = True  # aiohttp has no public "forget": see above
 
 
-class _Body(httpx.AsyncByteStream):
+class Body(httpx.AsyncByteStream):
     """An aiohttp response's body, raw, with aiohttp's errors turned into httpx's. Its own
     iterator (an async generator costs the event loop's bookkeeping on every response)."""
 
@@ -421,7 +437,7 @@ class _Body(httpx.AsyncByteStream):
         self._answer = answer
         self._request = request
 
-    def __aiter__(self) -> _Body:
+    def __aiter__(self) -> Body:
         return self
 
     async def __anext__(self) -> bytes:

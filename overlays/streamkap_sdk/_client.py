@@ -838,12 +838,14 @@ class StreamkapClient(_ClientBase, Resources):
 
 
 def _reader(response: httpx.Response, limit: int) -> BodyReader:
+    headers = response.headers
+    encoding = headers.get("content-encoding")
     try:
-        reader = BodyReader(response.headers.get("content-encoding"), limit)
+        reader = BodyReader(encoding, limit)
     except ValueError as exc:
         raise _undecodable(response, exc) from None
-    length = response.headers.get("content-length", "")
-    if length.isdigit() and "content-encoding" not in response.headers and int(length) > limit:
+    length = headers.get("content-length", "")
+    if encoding is None and length.isdigit() and int(length) > limit:
         raise too_large(response, limit, what=_body_kind(response))  # refused before reading
     return reader
 
@@ -1121,9 +1123,15 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
         if response.is_stream_consumed:
             return
         reader = _reader(response, limit)
+        stream = response.stream
         try:
-            async for chunk in response.aiter_raw():
-                reader.feed(chunk)
+            if type(stream) is _aiohttp.Body:  # its errors are httpx's already, request attached
+                response.is_stream_consumed = True  # as aiter_raw marks it (aclose() follows)
+                async for chunk in stream:
+                    reader.feed(chunk)
+            else:
+                async for chunk in response.aiter_raw():
+                    reader.feed(chunk)
             if reader.collected < _JOIN_IN_THREAD:
                 body = reader.finish()
             else:  # joining 48 MB is 40 ms of page faults and copying: not on the loop
