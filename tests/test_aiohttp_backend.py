@@ -315,3 +315,28 @@ async def test_a_netrc_entry_for_the_api_host_changes_nothing(
         result = await client.pipelines.metrics(["p1"])
     assert list(entities(result.connector_metrics)) == ["p1"]
     assert all(r.headers["authorization"].startswith("Bearer ") for r in server.requests[1:])
+
+
+async def test_the_wire_form_of_a_url_is_worked_out_once(
+    server: FaultServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The aiohttp URL and the environment's proxy for it are kept per URL: twenty calls with
+    the same query make two (the token endpoint's and the metrics endpoint's), not twenty-one.
+    (Before: httpx.Request copies the URL it is given, so the cache, keyed by the URL object,
+    never hit and every request re-read the environment for a proxy.)"""
+    looked_up: list[str] = []
+    original = AiohttpClient._proxy_for
+
+    def spy(self: AiohttpClient, url: httpx.URL) -> tuple[str | None, Any]:
+        looked_up.append(str(url))
+        return original(self, url)
+
+    monkeypatch.setattr(AiohttpClient, "_proxy_for", spy)
+    async with aio(server) as client:
+        for _ in range(20):
+            await client.pipelines.metrics(["p1"], time_type="latest")
+    assert len(server.requests) == 21
+    assert sorted(u.split("?")[0].rsplit("/", 2)[-2:][0] for u in looked_up) == [
+        "auth",
+        "pipelines",
+    ]

@@ -257,6 +257,7 @@ class AiohttpClient:
             stream=httpx.ByteStream(body),  # as given: no header work (Host etc. are there)
             extensions={"timeout": self._timeout},
         )
+        request.url = url  # the cached object, not Request's copy of it: `_wire` is keyed by it
         # The set's encoding, worked out once (the auth flow adds an ASCII token, checked).
         request.headers.encoding = headers.encoding
         request.headers["Content-Length"] = str(len(body))
