@@ -298,6 +298,10 @@ def test_a_failed_refresh_keeps_the_last_good_values(
         wait_until(exporter, lambda: not exporter.snapshot.up)
         wait_until(exporter, lambda: sum(exporter.snapshot.errors.values()) >= 4)
         _, stale = metrics_of(exporter)
+        # two more failed refreshes: the values and their age must not move while failing (a
+        # refresh may still have succeeded between `good` and the fault: compare to `stale`)
+        wait_until(exporter, lambda: sum(exporter.snapshot.errors.values()) >= 8)
+        _, staler = metrics_of(exporter)
         engine.reset()  # faults gone (tokens too: the exporter renews)
         wait_until(exporter, lambda: exporter.snapshot.up)
         _, fresh = metrics_of(exporter)
@@ -309,12 +313,12 @@ def test_a_failed_refresh_keeps_the_last_good_values(
             if k[0].startswith(("streamkap_pipeline_", "streamkap_destination_"))
         }
 
-    assert values(stale) == values(good)  # nothing lost while the API fails
+    assert values(stale) == values(good) == values(staler)  # nothing lost while the API fails
     assert stale[("streamkap_up", ())] == 0
     for resource in ("pipelines", "destinations"):
         label = (("resource", resource),)
         key = ("streamkap_last_success_timestamp_seconds", label)
-        assert stale[key] == good[key] < fresh[key]  # says how old the values are
+        assert good[key] <= stale[key] == staler[key] < fresh[key]  # says how old they are
         assert stale[("streamkap_entities", label)] == len(ids[resource])
         errors = ("streamkap_refresh_errors_total", (("error", "InternalServerError"), *label))
         assert stale[errors] >= 2
