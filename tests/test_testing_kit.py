@@ -238,6 +238,19 @@ async def test_request_record(fake: FakeStreamkap, mode: str) -> None:
     assert fake.requests == [] and fake.metrics_requests == 0
 
 
+async def test_clear_requests_forgets_the_record_only(fake: FakeStreamkap, kit: Either) -> None:
+    fake.set_metrics("a", latest={"latency": 5.0})
+    fake.fail_next(503, times=1)
+    fake.clear_requests()  # before anything was sent: the fault stays queued
+    await kit.metrics("pipelines", ["a"])  # the 503, then the retry
+    assert (len(fake.requests), fake.metrics_requests, fake.token_requests) == (2, 2, 1)
+    fake.clear_requests()
+    assert fake.requests == []
+    result = await kit.metrics("pipelines", ["a"])  # same token, same programmed metrics
+    assert result.connector_metrics["a"].latest.latency == 5.0
+    assert (len(fake.requests), fake.metrics_requests, fake.token_requests) == (1, 3, 1)
+
+
 async def test_pinned_now(mode: str) -> None:
     now = dt.datetime(2025, 1, 15, 10, 0, 30, tzinfo=dt.UTC)
     either = Either(FakeStreamkap(now=now), mode)

@@ -159,6 +159,10 @@ class Engine:
         with self._lock:
             self._tokens.clear()
 
+    def clear_seen(self) -> None:
+        with self._lock:
+            self.seen.clear()
+
     def reset(self) -> None:
         with self._lock:
             self._tokens.clear()

@@ -270,6 +270,12 @@ class FakeStreamkap:
     def metrics_requests(self) -> int:
         return self.engine.metrics_requests
 
+    def clear_requests(self) -> None:
+        """Forget the recorded requests (`requests`), keeping tokens, faults, programmed
+        metrics and the counters: a long run (a soak test, a benchmark) keeps its memory flat,
+        since every request is recorded with its body."""
+        self.engine.clear_seen()
+
     def reset(self) -> None:
         """Forget tokens, faults, programmed metrics, recorded requests and sleeps."""
         self.engine.reset()
