@@ -203,7 +203,9 @@ class AiohttpClient:
         self._urls: dict[tuple[int, tuple[tuple[str, Any], ...]], tuple[httpx.URL, httpx.URL]] = {}
         self._timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
         self._wires: dict[int, tuple[httpx.URL, yarl.URL, str | None, Any]] = {}
-        self._header_sets: dict[tuple[bytes, tuple[tuple[str, str], ...], bool], httpx.Headers] = {}
+        self._header_sets: dict[
+            tuple[bytes, tuple[tuple[str, str], ...], bool, int], httpx.Headers
+        ] = {}
         self._session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=connections, keepalive_timeout=keepalive, ssl=ssl),
             cookie_jar=aiohttp.DummyCookieJar(),
@@ -215,7 +217,6 @@ class AiohttpClient:
             # with the bearer token), a third of the backend's throughput.
             trust_env=False,
             raise_for_status=False,
-            skip_auto_headers=("Content-Type",),  # none made up for a body (httpx adds none)
         )
         self._proxy = proxy
         self._env_proxies: dict[tuple[str, str, int | None], tuple[str | None, Any]] = {}
@@ -249,7 +250,7 @@ class AiohttpClient:
         if params:
             url = self._with_params(url, params)
         body = b"" if json is None else _json_bytes(json)
-        headers = self._headers_for(url, headers, json=json is not None)
+        headers = self._headers_for(url, headers, json=json is not None, length=len(body))
         request = httpx.Request(
             method,
             url,
@@ -260,14 +261,15 @@ class AiohttpClient:
         request.url = url  # the cached object, not Request's copy of it: `_wire` is keyed by it
         # The set's encoding, worked out once (the auth flow adds an ASCII token, checked).
         request.headers.encoding = headers.encoding
-        request.headers["Content-Length"] = str(len(body))
         request.read()
         return request
 
-    def _headers_for(self, url: httpx.URL, headers: Any, *, json: bool) -> httpx.Headers:
+    def _headers_for(
+        self, url: httpx.URL, headers: Any, *, json: bool, length: int
+    ) -> httpx.Headers:
         if headers and not isinstance(headers, dict):
             headers = dict(httpx.Headers(headers).multi_items())
-        key = (url.netloc, tuple(headers.items()) if headers else (), json)
+        key = (url.netloc, tuple(headers.items()) if headers else (), json, length)
         merged = self._header_sets.get(key)
         if merged is None:
             if len(self._header_sets) >= _CACHE_SIZE:
@@ -277,6 +279,7 @@ class AiohttpClient:
                 merged.update(headers)
             if json:
                 merged.setdefault("Content-Type", "application/json")
+            merged["Content-Length"] = str(length)
             self._header_sets[key] = merged
         return merged
 
@@ -337,12 +340,21 @@ class AiohttpClient:
     async def _send_one(self, request: httpx.Request) -> httpx.Response:
         started = time.perf_counter()
         url, proxy, proxy_headers = self._wire(request.url)
+        headers = request.headers
+        encoding = headers.encoding  # Headers.multi_items() looks it up twice per header
+        content = request.content
         try:
             answer = await self._session.request(
                 request.method,
                 url,
-                data=request.content,
-                headers=request.headers.multi_items(),
+                # No body: aiohttp sends Content-Length 0 (ours) and no Content-Type. A body
+                # without a Content-Type gets none made up (httpx adds none); every body the
+                # client builds has one, so aiohttp's fast path (no header copy) is the rule.
+                data=content or None,
+                skip_auto_headers=_NO_CONTENT_TYPE
+                if content and "content-type" not in headers
+                else None,
+                headers=[(k.decode(encoding), v.decode(encoding)) for k, v in headers.raw],
                 allow_redirects=False,
                 proxy=proxy,
                 proxy_headers=proxy_headers,
@@ -351,16 +363,13 @@ class AiohttpClient:
         except _errors() as exc:
             error = _mapped(exc, request, connecting=True)
         else:
-            version = answer.version
             response = httpx.Response(
                 answer.status,
                 headers=answer.raw_headers,
                 stream=Body(answer, request),
                 request=request,
                 extensions={
-                    "http_version": b"HTTP/1.1"
-                    if version is None
-                    else f"HTTP/{version.major}.{version.minor}".encode(),
+                    "http_version": _http_version(answer.version),
                     "reason_phrase": (answer.reason or "").encode("ascii", "replace"),
                 },
             )
@@ -458,6 +467,20 @@ class Body(httpx.AsyncByteStream):
             answer.release()  # the connection goes back to the pool
         else:
             answer.close()  # not read to its end (a redirect, too large): the connection goes
+
+
+_NO_CONTENT_TYPE: Final = ("Content-Type",)
+_VERSIONS: dict[Any, bytes] = {}
+
+
+def _http_version(version: Any) -> bytes:
+    """b"HTTP/1.1" for aiohttp's HttpVersion(1, 1), made once per version."""
+    found = _VERSIONS.get(version)
+    if found is None:
+        found = b"HTTP/1.1" if version is None else f"HTTP/{version[0]}.{version[1]}".encode()
+        if len(_VERSIONS) < 8:
+            _VERSIONS[version] = found
+    return found
 
 
 # -- errors ---------------------------------------------------------------------------------
