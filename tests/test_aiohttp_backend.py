@@ -340,3 +340,32 @@ async def test_the_wire_form_of_a_url_is_worked_out_once(
         "auth",
         "pipelines",
     ]
+
+
+async def test_the_headers_on_the_wire_are_the_httpx_backends(server: FaultServer) -> None:
+    """The aiohttp backend keeps each header set's wire form and decodes only what the auth flow
+    adds to it: the server still sees what the httpx backend sends, a renewed token in place of
+    the revoked one, and a `with_options` copy's own headers (no stale set, no stale token)."""
+    seen: dict[str, list[dict[str, str]]] = {}
+    for backend in ("httpx", "aiohttp"):
+        server.requests.clear()
+        async with AsyncStreamkapClient(
+            **server.credentials(default_headers={"X-Team": "orders"}), http_backend=backend
+        ) as client:
+            await client.pipelines.metrics(["p1"], time_type="latest")
+            server.revoke()  # 401, renewal, replay with the new token
+            await client.pipelines.metrics(["p1"], time_type="latest")
+            other = client.with_options(default_headers={"X-Team": "billing"})
+            await other.pipelines.metrics(["p1", "p2"], time_type="latest")
+        seen[backend] = [dict(r.headers) for r in server.requests]
+    for requests in seen.values():
+        tokens = [r.get("authorization") for r in requests]
+        # token, metrics, 401'd metrics, refresh, replay, the copy's metrics
+        assert tokens[0] is None and tokens[3] is None
+        assert tokens[1] == tokens[2] != tokens[4] == tokens[5]
+        assert [r.get("x-team") for r in requests] == ["orders"] * 5 + ["billing"]
+
+    def comparable(headers: dict[str, str]) -> dict[str, str]:
+        return {k: v for k, v in headers.items() if k not in ("user-agent", "authorization")}
+
+    assert [comparable(h) for h in seen["aiohttp"]] == [comparable(h) for h in seen["httpx"]]

@@ -29,11 +29,12 @@ import datetime
 import importlib.util
 import json
 import logging
+import operator
 import os
 import threading
 import time
 import weakref
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol
 
 import httpx
 
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     import ssl
 
     import aiohttp
+    import multidict
     import yarl
 
 __all__ = ["BACKENDS", "AiohttpClient", "AsyncSender", "Backend", "Body", "check_backend"]
@@ -185,6 +187,7 @@ class AiohttpClient:
         proxy: str | None = None,
     ) -> None:
         import aiohttp
+        import multidict
         import yarl
 
         self._base_url = base_url
@@ -206,6 +209,9 @@ class AiohttpClient:
         self._header_sets: dict[
             tuple[bytes, tuple[tuple[str, str], ...], bool, int], httpx.Headers
         ] = {}
+        # The wire form of each header set above, by the id of its first entry (see _wire_headers)
+        self._wire_sets: dict[int, _WireSet] = {}
+        self._CIMultiDict = multidict.CIMultiDict
         self._session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=connections, keepalive_timeout=keepalive, ssl=ssl),
             cookie_jar=aiohttp.DummyCookieJar(),
@@ -274,6 +280,7 @@ class AiohttpClient:
         if merged is None:
             if len(self._header_sets) >= _CACHE_SIZE:
                 self._header_sets.clear()
+                self._wire_sets.clear()
             merged = httpx.Headers({"Host": url.netloc.decode("ascii"), **self._headers})
             if headers:
                 merged.update(headers)
@@ -281,6 +288,16 @@ class AiohttpClient:
                 merged.setdefault("Content-Type", "application/json")
             merged["Content-Length"] = str(length)
             self._header_sets[key] = merged
+            entries = _entries(merged)
+            if entries:
+                encoding = merged.encoding
+                self._wire_sets[id(entries[0])] = _WireSet(
+                    tuple(entries),
+                    self._CIMultiDict(
+                        (k.decode(encoding), v.decode(encoding)) for k, _, v in entries
+                    ),
+                    "content-type" in merged,
+                )
         return merged
 
     def _with_params(self, url: httpx.URL, params: Any) -> httpx.URL:
@@ -340,21 +357,15 @@ class AiohttpClient:
     async def _send_one(self, request: httpx.Request) -> httpx.Response:
         started = time.perf_counter()
         url, proxy, proxy_headers = self._wire(request.url)
-        headers = request.headers
-        encoding = headers.encoding  # Headers.multi_items() looks it up twice per header
         content = request.content
+        headers, skip = self._wire_headers(request.headers, bool(content))
         try:
             answer = await self._session.request(
                 request.method,
                 url,
-                # No body: aiohttp sends Content-Length 0 (ours) and no Content-Type. A body
-                # without a Content-Type gets none made up (httpx adds none); every body the
-                # client builds has one, so aiohttp's fast path (no header copy) is the rule.
-                data=content or None,
-                skip_auto_headers=_NO_CONTENT_TYPE
-                if content and "content-type" not in headers
-                else None,
-                headers=[(k.decode(encoding), v.decode(encoding)) for k, v in headers.raw],
+                data=content or None,  # none: Content-Length 0 (ours), no Content-Type
+                skip_auto_headers=skip,
+                headers=headers,
                 allow_redirects=False,
                 proxy=proxy,
                 proxy_headers=proxy_headers,
@@ -382,6 +393,28 @@ class AiohttpClient:
                 raise
             return response
         raise error  # outside the except block: no aiohttp exception in its __context__
+
+    def _wire_headers(
+        self, headers: httpx.Headers, body: bool
+    ) -> tuple[multidict.CIMultiDict[str], tuple[str, ...] | None]:
+        """The request's headers as aiohttp takes them, and the headers aiohttp must not make
+        up (`skip_auto_headers`): only those httpx sends are sent. A request from
+        `build_request` holds its header set's entries (httpx copies the list, not the entries)
+        with what the auth flow added after them (the Authorization): only those are decoded,
+        and aiohttp has nothing to add (no header copy on its side either) unless a body has no
+        Content-Type. Any other request (a token request, a redirect) is decoded whole."""
+        entries = _entries(headers)
+        wire_set = self._wire_sets.get(id(entries[0])) if entries else None
+        encoding = headers.encoding
+        if wire_set is not None:
+            base = wire_set.entries
+            if len(entries) >= len(base) and all(map(operator.is_, base, entries)):
+                wire = wire_set.headers.copy()
+                for key, _, value in entries[len(base) :]:
+                    wire.add(key.decode(encoding), value.decode(encoding))
+                return wire, None if wire_set.typed or not body else _NO_CONTENT_TYPE
+        wire = self._CIMultiDict((k.decode(encoding), v.decode(encoding)) for k, _, v in entries)
+        return wire, _AUTO_HEADERS
 
     def _wire(self, url: httpx.URL) -> tuple[Any, str | None, Any]:
         """`url` as aiohttp takes it (as httpx encoded it), with its proxy and proxy headers:
@@ -470,6 +503,25 @@ class Body(httpx.AsyncByteStream):
 
 
 _NO_CONTENT_TYPE: Final = ("Content-Type",)
+#: What aiohttp adds to a request that lacks them (httpx adds them only in build_request).
+_AUTO_HEADERS: Final = ("Accept", "Accept-Encoding", "User-Agent", "Content-Type")
+
+
+class _WireSet(NamedTuple):
+    entries: tuple[tuple[bytes, bytes, bytes], ...]  # the httpx.Headers entries of one set
+    headers: multidict.CIMultiDict[str]  # the same, decoded
+    typed: bool  # a Content-Type among them
+
+
+def _entries(headers: httpx.Headers) -> list[tuple[bytes, bytes, bytes]]:
+    """httpx's own list of (name, lowercased name, value) of `headers` (httpx and httpx2 keep
+    it as `_list`; `raw` makes one up where it is not)."""
+    entries: list[tuple[bytes, bytes, bytes]] | None = getattr(headers, "_list", None)
+    if entries is None:
+        entries = [(k, k.lower(), v) for k, v in headers.raw]
+    return entries
+
+
 _VERSIONS: dict[Any, bytes] = {}
 
 

@@ -75,25 +75,28 @@ class Gate:
             return
         import asyncio  # deferred: import time (see _operations)
 
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[None] = loop.create_future()
         self._waiters.append(waiter)
+        # One timer handle, not an asyncio.timeout() scope (its object, the task's cancel and
+        # uncancel): hundreds of callers wait here at once under load.
+        timer = None if timeout is None else loop.call_later(timeout, _expire, waiter)
         try:
-            if timeout is None:
-                await waiter
-            else:
-                async with asyncio.timeout(timeout):
-                    await waiter
+            await waiter
         except BaseException as exc:
-            if waiter.done() and not waiter.cancelled():
+            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
                 self.release()  # handed a slot just as we were cancelled: pass it on
             else:
                 waiter.cancel()  # skipped by release(); nothing held, nothing released
-            if isinstance(exc, TimeoutError) and timeout is not None:
+            if isinstance(exc, _Expired):
                 raise httpx.PoolTimeout(
                     f"no connection free within the pool timeout ({timeout:g}s): "
                     f"{self.slots} requests in flight on this client"
                 ) from None
             raise
+        finally:
+            if timer is not None:
+                timer.cancel()
 
     def release(self) -> None:
         """Give a slot back: to the longest-waiting caller, if any."""
@@ -107,6 +110,15 @@ class Gate:
         if self._free > self.slots:  # pragma: no cover - a release without an acquire
             self._free = self.slots
             raise RuntimeError("Gate.release() without a matching acquire()")
+
+
+class _Expired(Exception):
+    """A waiter's pool timeout passed (set on its future by the timer)."""
+
+
+def _expire(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_exception(_Expired())
 
 
 def in_flight_limit(limits: httpx.Limits | None, http: object = None) -> int | None:
