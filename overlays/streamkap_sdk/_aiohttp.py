@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol
 
 import httpx
 
-from ._auth import _REDACT
+from ._auth import _REDACT, TokenAuth
 from ._errors import ConfigurationError
 from ._http import check_location
 
@@ -338,6 +338,8 @@ class AiohttpClient:
         body is left to read (`aiter_raw`), whatever `stream` says."""
         if auth is None:
             return await self._send_one(request)
+        if isinstance(auth, TokenAuth):  # the client's: its coroutine driver
+            return await auth.async_send(request, self._send_one)
         flow = auth.async_auth_flow(request)
         try:
             request = await anext(flow)

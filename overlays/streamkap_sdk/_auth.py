@@ -24,7 +24,7 @@ import threading
 import time
 import weakref
 from collections import deque
-from collections.abc import AsyncGenerator, Callable, Generator, Iterable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
@@ -458,51 +458,112 @@ class TokenAuth(httpx.Auth):
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        call = request.extensions.get(CALL)
-        ctx = call if isinstance(call, AsyncCall) else None
-        if ctx is not None:
-            lock = ctx.lock
-        else:
-            if self._async_lock is None:
-                import asyncio  # deferred: import time (see _operations)
-
-                self._async_lock = asyncio.Lock()
-            lock = self._async_lock
+        """The flow for httpx.AsyncClient (a client of yours: `http_client=`)."""
+        held = self._held(request)
         flow = self._flow(request)
-        held = False
         try:
-            step = next(flow)
+            step = await self._until_sent(flow, next(flow), held)
+            while step is not None:
+                response = yield step
+                if held.call is None:
+                    await response.aread()
+                try:
+                    after: _Step = flow.send(response)
+                except StopIteration:
+                    return
+                if held.call is not None:
+                    await held.call.read(response)  # the flow goes on (a 401): read, bounded
+                step = await self._until_sent(flow, after, held)
+        finally:
+            held.release()
+
+    async def async_send(
+        self,
+        request: httpx.Request,
+        send: Callable[[httpx.Request], Awaitable[httpx.Response]],
+    ) -> httpx.Response:
+        """`async_auth_flow` as one coroutine, sending each request with `send`: what the
+        aiohttp backend drives (an async generator per request costs the event loop's
+        bookkeeping of async generators, and an await per step). The response returned is
+        the last one; a replayed 401 is read (bounded) and closed."""
+        held = self._held(request)
+        flow = self._flow(request)
+        try:
+            step = await self._until_sent(flow, next(flow), held)
+            while step is not None:
+                response = await send(step)
+                try:
+                    after: _Step = flow.send(response)
+                except StopIteration:
+                    return response
+                except BaseException:
+                    await response.aclose()
+                    raise
+                try:
+                    if held.call is None:
+                        await response.aread()
+                    else:
+                        await held.call.read(response)  # a 401 replayed: read, bounded
+                    step = await self._until_sent(flow, after, held)
+                except BaseException:
+                    await response.aclose()
+                    raise
+                if step is None:
+                    return response
+                await response.aclose()
+            raise ConfigurationError("the auth flow sent nothing")  # pragma: no cover
+        finally:
+            held.release()
+
+    def _held(self, request: httpx.Request) -> _Held:
+        call = request.extensions.get(CALL)
+        if isinstance(call, AsyncCall):
+            return _Held(call.lock, call)
+        if self._async_lock is None:
+            import asyncio  # deferred: import time (see _operations)
+
+            self._async_lock = asyncio.Lock()
+        return _Held(self._async_lock, None)
+
+    async def _until_sent(self, flow: _Flow, step: _Step, held: _Held) -> httpx.Request | None:
+        """Run the flow's own steps from `step` (the renewal lock, token requests the call
+        sends itself) until it gives a request to send (returned) or ends (None)."""
+        call = held.call
+        try:
             while True:
                 if step is _LOCK:
-                    await lock.acquire()  # the call's deadline bounds this (asyncio.timeout)
-                    held = True
+                    await held.lock.acquire()  # the call's deadline bounds this (asyncio.timeout)
+                    held.locked = True
                     step = flow.send(None)
                 elif step is _UNLOCK:
-                    lock.release()
-                    held = False
+                    held.release()
                     step = flow.send(None)
                 else:
                     assert isinstance(step, httpx.Request)
-                    if ctx is None:
-                        response = yield step
-                        await response.aread()
-                        step = flow.send(response)
-                    elif step.extensions.get(SECRET_BODY):
-                        try:
-                            answer = await ctx.send(step)
-                        except (httpx.TransportError, APIError) as exc:
-                            step = flow.throw(exc)
-                        else:
-                            step = flow.send(answer)
+                    if call is None or not step.extensions.get(SECRET_BODY):
+                        return step
+                    try:
+                        answer = await call.send(step)
+                    except (httpx.TransportError, APIError) as exc:
+                        step = flow.throw(exc)  # the policy decides (a refresh falls back)
                     else:
-                        response = yield step
-                        step = flow.send(response)
-                        await ctx.read(response)
+                        step = flow.send(answer)
         except StopIteration:
-            return
-        finally:
-            if held:
-                lock.release()
+            return None
+
+
+@dataclass(slots=True)
+class _Held:
+    """The renewal lock an async drive uses, whether it holds it, and its call (if any)."""
+
+    lock: asyncio.Lock
+    call: AsyncCall | None
+    locked: bool = False
+
+    def release(self) -> None:
+        if self.locked:
+            self.locked = False
+            self.lock.release()
 
 
 _WAITED: Final = "the call's deadline passed while waiting for another call's token renewal"

@@ -260,7 +260,7 @@ def check_with_options(owner: str, options: Mapping[str, object]) -> None:
     check_options(owner, options, frozenset(WithOptions.__annotations__))
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(slots=True)  # not frozen: one per request, and a frozen init costs 3x
 class _Call:
     prepared: Prepared
     chunks: list[list[str]]
@@ -926,6 +926,12 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
         try:
             call = self._call(op, ids, params, unknown, options)
             raw = options.get("raw", False)
+            if len(call.chunks) == 1 and options["progress"] is None:  # the common call
+                part = await self._send(
+                    op, call.prepared, call.chunks[0], call.timeout, call.max_retries,
+                    call.left(), raw,
+                )  # fmt: skip
+                return self._merged(op, [part], raw)
 
             async def one(chunk: list[str]) -> Any:
                 return await self._send(
@@ -998,7 +1004,9 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
         deadline: float | None,
         raw: bool = False,
     ) -> Any:
-        state = await self._state()
+        import asyncio  # deferred: import time (see _operations)
+
+        state = self._root._loops.get(asyncio.get_running_loop()) or await self._state()
         http = state.http
         request = self._request(http, op, prepared, ids)
         end = None if deadline is None else time.monotonic() + deadline
@@ -1029,8 +1037,10 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
                     attempt += 1
                     started = time.monotonic()
                     try:
-                        outcome: httpx.Response | Exception = await self._attempt(
-                            http, request, end, state.gate
+                        outcome: httpx.Response | Exception = (
+                            await self._gated(http, request, None, state.gate)
+                            if end is None
+                            else await self._attempt(http, request, end, state.gate)
                         )
                     except (httpx.TransportError, APIStatusError) as exc:
                         outcome = exc  # the flow decides; anything else propagates as is
@@ -1076,7 +1086,8 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
     ) -> httpx.Response:
         if gate is None:
             return await self._exchange(http, request, end=end, limit=self.max_response_bytes)
-        await gate.acquire((request.extensions.get("timeout") or {}).get("pool"))
+        if not gate.take():
+            await gate.acquire((request.extensions.get("timeout") or {}).get("pool"))
         try:
             return await self._exchange(http, request, end=end, limit=self.max_response_bytes)
         finally:

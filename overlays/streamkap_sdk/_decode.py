@@ -243,6 +243,8 @@ def decode_model(response: httpx.Response, model: type[M], *, what: str) -> M:
 async def decode_model_async(response: httpx.Response, model: type[M], *, what: str) -> M:
     """`decode_model`, letting the event loop run between the slices of a large body (a 1 ms
     timer keeps firing every few ms while 48 MB become models)."""
+    if len(response.content) < SLICE_MIN_BYTES:  # read whole anyway: nothing to yield between
+        return _decode_whole(response, model, what)
     import asyncio  # deferred: import time (see _operations)
 
     steps = _decoding(response, model, what)

@@ -68,6 +68,13 @@ class Gate:
         """Callers waiting for a slot (cancelled ones that were not yet skipped excluded)."""
         return sum(1 for w in self._waiters if not w.done())
 
+    def take(self) -> bool:
+        """Take a free slot if there is one, without waiting (no coroutine to await)."""
+        if self._free:
+            self._free -= 1
+            return True
+        return False
+
     async def acquire(self, timeout: float | None = None) -> None:
         """Take a slot, waiting in line for one; httpx.PoolTimeout after `timeout` seconds."""
         if self._free:

@@ -67,7 +67,7 @@ def _plan(op: Operation) -> _Plan:
     return plan
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one per request, and a frozen init costs 3x
 class Prepared:
     """A validated call: generated-builder kwargs (minus ids) plus the id lists and extras."""
 
@@ -100,16 +100,17 @@ def prepare(
     keyword the caller passed. `stacklevel` points a ParameterOverrideWarning at the user's call.
     """
     plan = _plan(op)
-    strays = sorted(set(unknown or {}) | (params.keys() - plan.known))
-    if strays:
-        name = strays[0]
-        param = op.param(name)
-        hint = f"{param.name}=" if param is not None else "extra_query= or extra_body="
-        raise InvalidParameterError(
-            name,
-            f"unknown parameter of {op.resource}.metrics; pass it as {hint}"
-            + ("" if param is not None else " (for parameters the SDK does not name)"),
-        )
+    if unknown or not plan.known.issuperset(params):
+        strays = sorted(set(unknown or {}) | (params.keys() - plan.known))
+        if strays:
+            name = strays[0]
+            param = op.param(name)
+            hint = f"{param.name}=" if param is not None else "extra_query= or extra_body="
+            raise InvalidParameterError(
+                name,
+                f"unknown parameter of {op.resource}.metrics; pass it as {hint}"
+                + ("" if param is not None else " (for parameters the SDK does not name)"),
+            )
     query = _checked_query(op, plan, params, now)
     extra_query = _extras("extra_query", params.get("extra_query"))
     extra_body = _extras("extra_body", params.get("extra_body"))

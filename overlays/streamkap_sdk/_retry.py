@@ -152,12 +152,12 @@ def map_transport_error(exc: httpx.TransportError, what: str = "request") -> API
     )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one per request, and a frozen init costs 3x
 class Send:
     timeout: float | None  # seconds left before the deadline, None = no deadline
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one per request, and a frozen init costs 3x
 class Sleep:
     seconds: float
 
