@@ -593,8 +593,22 @@ def _message(exc: BaseException) -> str:
 _JSON: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
+#: The C encoder behind _JSON, made once: JSONEncoder.encode makes one per call (and a dict of
+#: the objects it has seen, for cycles; every body here went through json.dumps in prepare()).
+_MAKE_ENCODER: Any = getattr(json.encoder, "c_make_encoder", None)  # CPython's C accelerator
+_C_ENCODE: Final = (
+    None
+    if _MAKE_ENCODER is None
+    else _MAKE_ENCODER(
+        None, _JSON.default, json.encoder.encode_basestring, None, ":", ",", False, False, False
+    )
+)
+
+
 def _json_bytes(value: Any) -> bytes:
     """A JSON body as httpx (0.28) encodes `json=`."""
+    if _C_ENCODE is not None and type(value) is dict:
+        return "".join(_C_ENCODE(value, 0)).encode()
     return _JSON.encode(value).encode()
 
 
