@@ -332,9 +332,10 @@ def _sliced(body: bytes, model: type[M]) -> Generator[None, None, M]:
         else:
             plain.setdefault(key, {}).update(value)
         slices += 1
-        if collect and slices % _SLICES_PER_COLLECTION == 0:
-            gc.collect(1)
         yield
+        if collect and slices % _SLICES_PER_COLLECTION == 0:
+            gc.collect(1)  # a step of its own: the loop runs between it and the slices
+            yield
     skeleton.update(plain)
     result = model.from_dict(skeleton)
     for key, merged in entries.items():
