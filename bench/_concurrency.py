@@ -123,8 +123,8 @@ def _scaling(rounds: int) -> dict[str, Any]:
     The client sends one request at a time (`max_concurrency=1`): the kit answers in the
     caller's process, holding the GIL, so the client's request threads overlap nothing and only
     contend for the GIL (on this 2-CPU VM, four of them made 300,000 ids cost up to 1.9x per
-    id, against 1.1x with one, varying with the host's load). What the threads buy against a real server is row 5's first line;
-    the default is printed once beside, for reference.
+    id, against 1.1x with one, varying with the host's load). What the threads buy against a
+    real server is row 5's first line; the default is printed once beside, for reference.
     """
     import gc
     import time
