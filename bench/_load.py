@@ -148,7 +148,9 @@ async def _async_contenders(url: str) -> tuple[dict[str, Call], Callable[[], Awa
     from streamkap_sdk import AsyncStreamkapClient
 
     closers: list[Callable[[], Awaitable[object]]] = []
-    raw_http = httpx.AsyncClient(base_url=url)
+    # The SDK's timeouts (30 s, connect 10 s), not httpx's 5 s: at 500 tasks raw httpx's own
+    # pool waits passed 5 s now and then, and the baseline failed the row with PoolTimeout.
+    raw_http = httpx.AsyncClient(base_url=url, timeout=httpx.Timeout(30.0, connect=10.0))
     closers.append(raw_http.aclose)
     reply = await raw_http.post(TOKEN_PATH.decode(), json={"client_id": "c", "secret": "s"})
     headers = {"Authorization": f"Bearer {reply.json()['accessToken']}"}
