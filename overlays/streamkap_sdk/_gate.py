@@ -77,8 +77,7 @@ class Gate:
 
     async def acquire(self, timeout: float | None = None) -> None:
         """Take a slot, waiting in line for one; httpx.PoolTimeout after `timeout` seconds."""
-        if self._free:
-            self._free -= 1
+        if self.take():
             return
         import asyncio  # deferred: import time (see _operations)
 
