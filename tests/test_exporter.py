@@ -172,6 +172,52 @@ def test_pinned_values_strings_and_nulls(sandbox: Sandbox, engine: Engine) -> No
     assert samples[("streamkap_entities", (("resource", "pipelines"),))] == 3
 
 
+#: strings only a lenient float() reads as numbers: none of them is a JSON number
+NOT_NUMBERS = {
+    "nan": "NaN", "inf": "Infinity", "minus-inf": "-Infinity", "underscore": "1_000",
+    "spaces": " 5 ", "newline": "5\n", "plus": "+5", "hex": "0x10", "leading-zero": "01",
+    "bare-dot": ".5", "trailing-dot": "5.", "arabic-digit": "\u0663", "overflow": "1e999",
+    "empty": "",
+}  # fmt: skip
+JSON_NUMBERS = {"int": ("42", 42.0), "neg-exp": ("-1.5e3", -1500.0), "frac": ("0.25", 0.25)}
+
+
+def test_only_json_numbers_become_samples(sandbox: Sandbox, engine: Engine) -> None:
+    for entity_id, text in NOT_NUMBERS.items():
+        engine.overrides[entity_id] = {"latest": {"recordsLag": text, "latency": text}}
+    for entity_id, (text, _) in JSON_NUMBERS.items():
+        engine.overrides[entity_id] = {"latest": {"recordsLag": text, "latency": text}}
+    ids = [*NOT_NUMBERS, *JSON_NUMBERS]
+    with running(sandbox.url, {"pipelines": ids}) as exporter:
+        assert exporter.wait_for_refreshes(1, timeout=10)
+        _, samples = metrics_of(exporter)
+    for name in ("streamkap_pipeline_records_lag", "streamkap_pipeline_latency"):
+        shown = {dict(labels)["pipeline_id"]: v for (n, labels), v in samples.items() if n == name}
+        assert shown == {entity_id: value for entity_id, (_, value) in JSON_NUMBERS.items()}
+    assert samples[("streamkap_up", ())] == 1
+    assert samples[("streamkap_entities", (("resource", "pipelines"),))] == len(ids)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [float("nan"), float("inf"), float("-inf"), True, False, 10**400, None, [1], {"a": 1}],
+    ids=["nan", "inf", "-inf", "true", "false", "10**400", "none", "list", "dict"],
+)
+def test_no_sample_for_values_no_decoder_should_hand_over(value: object) -> None:
+    """Whatever the JSON decoder gives (non-finite floats, bools, ints too big for a float)."""
+    spec = resources()[0]
+    numeric = [f for f in spec.fields if "integer" in f.types or "number" in f.types]
+    data = {
+        spec.maps[0]: {
+            "odd": {"latest": {f.wire: value for f in numeric}},
+            "fine": {"latest": {f.wire: 3 for f in numeric}},
+        }
+    }
+    answer = answer_from(spec, data, fetched_at=0.0)
+    ids = {s.labels[f"{spec.entity}_id"] for family in answer.families for s in family.samples}
+    assert ids == {"fine"}
+
+
 def test_openmetrics_and_gzip_on_request(sandbox: Sandbox, engine: Engine) -> None:
     with running(sandbox.url, {"pipelines": PIPES}) as exporter:
         assert exporter.wait_for_refreshes(1, timeout=10)

@@ -4,8 +4,9 @@ Names follow Prometheus conventions, from the spec: `streamkap_<entity>_<propert
 property's snake_case name (`streamkap_pipeline_records_lag`), HELP from the property's title,
 one label `<entity>_id`. A property the spec types as a number is a gauge, or a counter when its
 name ends in `_total` (a cumulative count, by the same convention); one typed only as a string
-is a state: `streamkap_pipeline_status{pipeline_id="...",status="RUNNING"} 1`. A numeric
-property that arrives as a string is parsed (`"42"`), or left out when it is not a number.
+is a state: `streamkap_pipeline_status{pipeline_id="...",status="RUNNING"} 1`. A sample is
+a finite JSON number, or a string holding exactly one (`"42"`, `"-1.5e3"`); anything else
+(`"NaN"`, `"Infinity"`, `"1_000"`, `" 5 "`, a bool, a number too large for a float) is left out.
 
 Two more conventions (those `promtool check metrics` checks) shape a name: a unit abbreviation
 at the end becomes the base unit, with the value converted (`put_batch_max_time_ms` ->
@@ -77,17 +78,21 @@ def _state(spec: MetricField) -> bool:
     return not _numeric(spec) and "string" in spec.types
 
 
+#: the JSON number grammar (RFC 8259), nothing around it: no NaN, Infinity, `1_000`, ` 5 `, `+5`
+_JSON_NUMBER: Final = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+
+
 def _number(value: object) -> float | None:
-    if isinstance(value, bool):
+    """A sample's value: a finite JSON number, or a string holding exactly one; else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
         return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None
+    if isinstance(value, str) and not _JSON_NUMBER.fullmatch(value):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:  # an integer too large for a float
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _help(resource: Resource, spec: MetricField, extra: str = "") -> str:
@@ -138,7 +143,7 @@ def answer_from(resource: Resource, data: Mapping[str, Any], fetched_at: float) 
             family = kind(name, _help(resource, spec, note), labels=[label])
             for entity_id, block in blocks.items():
                 number = _number(block.get(spec.wire))
-                if number is not None and not (family.type == "counter" and math.isnan(number)):
+                if number is not None:
                     family.add_metric([entity_id], number / divisor)
         elif _state(spec):
             name = metric_name(resource.entity, spec.name)
