@@ -15,6 +15,7 @@ import warnings
 from pathlib import Path
 
 import pytest
+from _scripted_api import ScriptedAPI
 from _support import PIPELINE_SERIES, served_aggregations
 
 from streamkap_api.surface import OPERATIONS
@@ -346,6 +347,58 @@ def test_warnings_and_unreadable_responses_are_one_line(
         "streamkap-metrics: error: unreadable response: timeseries point of 'latency' for 'a' "
         "has no ISO 8601 timestamp: '?'",
     ]
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv"])
+def test_table_and_csv_write_strings_utf8_cannot_encode(
+    fmt: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Lone surrogates (valid JSON: `"RUN\\ud83d"`) in ids, metric names and values: written
+    backslash-escaped, whatever the SDK's decoder lets through; the rest as it is."""
+
+    def fetch(args: argparse.Namespace) -> dict[str, object]:
+        return {
+            "connector_metrics": {
+                "a\udc00": {"latest": {"status": "RUN\ud83d", "latency": 1}},
+                "b": {"latest": {"status": "RUNNING \u2713", "odd\ud800": "x"}},
+            }
+        }
+
+    monkeypatch.setattr(cli, "_fetch", fetch)
+    assert cli.main(["pipelines", "--ids", "a,b", "--format", fmt]) == cli.EXIT_OK
+    out, err = capsys.readouterr()  # pytest's stdout, like a real one, encodes strictly
+    assert err == ""
+    if fmt == "csv":
+        rows = [(r["id"], r["metric"], r["value"]) for r in csv.DictReader(io.StringIO(out))]
+        assert rows == [
+            ("a\\udc00", "status", "RUN\\ud83d"),
+            ("a\\udc00", "latency", "1"),
+            ("b", "status", "RUNNING \u2713"),
+            ("b", "odd\\ud800", "x"),
+        ]
+    else:
+        header, *rows = out.splitlines()
+        assert header.split() == ["aggregation", "id", "status", "latency", "odd\\ud800"]
+        assert [row.split() for row in rows] == [
+            ["connector", "a\\udc00", "RUN\\ud83d", "1"],
+            ["connector", "b", "RUNNING", "\u2713", "x"],
+        ]
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv"])
+def test_a_lone_surrogate_over_http_is_no_crash(fmt: str) -> None:
+    """End to end, whatever the SDK's decoder makes of it: the escaped text and exit 0, or the
+    decoder's refusal as one line and exit 4; never a traceback or half an output."""
+    with ScriptedAPI() as api:
+        api.answers["pipelines"] = {
+            "connector_metrics": {"a": {"latest": {"status": "RUN\ud83d", "latency": 1}}}
+        }
+        done = run(["pipelines", "--ids", "a", "--format", fmt], api.url)
+    if done.returncode == cli.EXIT_OK:
+        assert "RUN\\ud83d" in done.stdout and done.stderr == ""
+    else:
+        assert done.returncode == cli.EXIT_API and done.stdout == ""
+        one_error_line(done)
 
 
 # -- connection flags, logging, ids files, messages in the command's words ------------------

@@ -254,6 +254,124 @@ def test_label_values_are_escaped(sandbox: Sandbox, engine: Engine) -> None:
     assert 'status="say \\"hi\\"\\\\\\nbye"' in response.text
 
 
+def dropped(samples: Samples, resource: str = "pipelines") -> float:
+    return samples[("streamkap_dropped_values_total", (("resource", resource),))]
+
+
+def test_a_lone_surrogate_does_not_blank_the_scrape(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Strings UTF-8 cannot encode (`"RUN\\ud83d"` is valid JSON) are dropped and counted, the
+    rest served. Put into the answer after the SDK's decoder, whatever that decoder does."""
+    from streamkap_sdk.exporter import _service
+
+    def with_odd_strings(spec: Resource, data: dict[str, Any], fetched_at: float) -> Any:
+        entities = data["connector_metrics"]
+        entities["odd-state"]["latest"]["status"] = "RUN\ud83d"
+        entities["odd-id-\udc00"] = entities.pop("odd-id")
+        return answer_from(spec, data, fetched_at)
+
+    monkeypatch.setattr(_service, "answer_from", with_odd_strings)
+    with ScriptedAPI() as api:
+        api.answers["pipelines"] = {
+            "connector_metrics": {
+                i: {"latest": {"recordsLag": lag, "status": "RUNNING"}}
+                for lag, i in enumerate(["good", "odd-state", "odd-id"], start=1)
+            }
+        }
+        with running(api.url, {"pipelines": ["good", "odd-state", "odd-id"]}, interval=60) as e:
+            assert e.wait_for_refreshes(1, timeout=10)
+            responses = [
+                scrape(e),
+                scrape(e, accept="application/openmetrics-text;version=1.0.0"),
+                scrape(e, **{"accept-encoding": "gzip"}),
+            ]
+            health = scrape(e, "/healthz")
+    assert [r.status_code for r in responses] == [200, 200, 200]
+    families = {f.name: f for f in openmetrics_families(responses[1].text)}
+    assert "streamkap_pipeline_records_lag" in families and "streamkap_dropped_values" in families
+    _, samples = parse(responses[0].text)
+    assert parse(responses[2].text)[1] == samples
+    assert samples[("streamkap_up", ())] == 1
+    good, odd = (("pipeline_id", "good"),), (("pipeline_id", "odd-state"),)
+    assert samples[("streamkap_pipeline_records_lag", good)] == 1
+    assert samples[("streamkap_pipeline_status", (*good, ("status", "RUNNING")))] == 1
+    assert samples[("streamkap_pipeline_records_lag", odd)] == 2  # its other values stay
+    assert not [k for k in samples if k[0] == "streamkap_pipeline_status" and odd[0] in k[1]]
+    assert not [k for k in samples if "odd-id" in str(k)]
+    assert dropped(samples) == 2  # the state and the entity id
+    assert samples[("streamkap_entities", (("resource", "pipelines"),))] == 2
+    assert health.status_code == 200
+
+
+def test_a_lone_surrogate_over_http_never_fails_a_scrape() -> None:
+    """End to end, whatever the SDK's decoder makes of `"RUN\\ud83d"` (refuse the answer,
+    replace, or pass it on): every scrape answers 200 and /healthz stays ok."""
+    with ScriptedAPI() as api:
+        api.answers["pipelines"] = {
+            "connector_metrics": {
+                "good": {"latest": {"recordsLag": 1, "status": "RUN\ud83d"}},
+                "odd-\udc00": {"latest": {"recordsLag": 2}},
+            }
+        }
+        with running(api.url, {"pipelines": ["good"]}) as exporter:
+            assert exporter.wait_for_refreshes(2, timeout=10)
+            responses = [
+                scrape(exporter),
+                scrape(exporter, accept="application/openmetrics-text;version=1.0.0"),
+            ]
+            health = scrape(exporter, "/healthz")
+    assert [r.status_code for r in responses] == [200, 200]
+    _, samples = parse(responses[0].text)
+    openmetrics_families(responses[1].text)
+    if samples[("streamkap_up", ())] == 0:  # the decoder refused the answer: counted as such
+        errors = [k for k in samples if k[0] == "streamkap_refresh_errors_total"]
+        assert errors == [
+            (
+                "streamkap_refresh_errors_total",
+                (("error", "MalformedResponseError"), ("resource", "pipelines")),
+            )
+        ]
+    else:
+        assert samples[("streamkap_pipeline_records_lag", (("pipeline_id", "good"),))] == 1
+    assert health.status_code == 200
+
+
+def test_values_that_cannot_be_exposed_are_counted_per_refresh() -> None:
+    spec = resources()[0]
+    data = {
+        spec.maps[0]: {
+            "good": {"latest": {"recordsLag": 1, "status": "RUN\ud83d"}},
+            "bad\ud83d": {"latest": {"recordsLag": 2, "status": "RUNNING"}},
+        },
+        spec.maps[1]: {"also\udfff": {"latest": {"recordsLag": 3}}},
+    }
+    answer = answer_from(spec, data, fetched_at=0.0)
+    assert answer.dropped == 3 and answer.entities == 1
+    shown = [(f.name, s.labels) for f in answer.families for s in f.samples]
+    assert shown == [("streamkap_pipeline_records_lag", {"pipeline_id": "good"})]
+
+
+def test_healthz_is_unhealthy_while_scrapes_fail(monkeypatch: pytest.MonkeyPatch) -> None:
+    from streamkap_sdk.exporter import _metrics
+
+    def broken(snapshot: Any) -> Iterator[Any]:
+        raise RuntimeError("a bug in rendering")
+        yield
+
+    with ScriptedAPI() as api:
+        api.answers["pipelines"] = {"connector_metrics": {"a": {"latest": {"recordsLag": 1}}}}
+        with running(api.url, {"pipelines": ["a"]}) as exporter:
+            assert exporter.wait_for_refreshes(1, timeout=10)
+            assert scrape(exporter, "/healthz").status_code == 200
+            with monkeypatch.context() as patch:
+                patch.setattr(_metrics, "self_metrics", broken)
+                assert scrape(exporter).status_code == 500
+                health = scrape(exporter, "/healthz")
+            assert health.status_code == 503
+            assert health.text == "scrapes failing: the last /metrics failed (RuntimeError)\n"
+            assert scrape(exporter).status_code == 200  # the bug gone: healthy again
+            assert scrape(exporter, "/healthz").status_code == 200
+
+
 def test_a_metric_the_spec_adds_is_exported_without_code() -> None:
     spec = resources()[0]
     added = MetricField("rows_per_second", "rowsPerSecond", ("number",), "Rowspersecond", "Rate")

@@ -501,14 +501,22 @@ def _write_json(result: Any, out: IO[str]) -> None:
     out.write("\n")
 
 
+def _text(text: str) -> str:
+    """`text` as UTF-8 can write it: a lone surrogate (a JSON `\\ud83d` escape alone, which
+    is valid JSON but not Unicode text) becomes the six characters `\\ud83d`."""
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
         return format_utc(value)
     if isinstance(value, dict | list):
-        return json.dumps(value, default=str)
-    return str(value)
+        return json.dumps(value, default=str)  # ASCII: non-ASCII characters as escapes
+    return _text(str(value))
 
 
 def _write_csv(result: Any, out: IO[str]) -> None:
@@ -548,8 +556,10 @@ def _write_table(result: Any, out: IO[str], *, block: str = "") -> None:
     }
     lead = ["aggregation", "id", "key", "timestamp"]
     keep = [i for i in range(4) if i < 2 or any(k[i] for k in rows)]
-    header = [lead[i] for i in keep] + list(metrics)
-    body = [[k[i] for i in keep] + [row.get(m, "") for m in metrics] for k, row in rows.items()]
+    header = [lead[i] for i in keep] + [_text(m) for m in metrics]
+    body = [
+        [_text(k[i]) for i in keep] + [row.get(m, "") for m in metrics] for k, row in rows.items()
+    ]
     right = [False] * len(keep) + [numeric[m] for m in metrics]
     widths = [max(len(h), *(len(line[c]) for line in body)) for c, h in enumerate(header)]
 

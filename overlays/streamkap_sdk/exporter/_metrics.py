@@ -27,7 +27,7 @@ from prometheus_client.registry import Collector
 
 from ._spec import MetricField, Resource
 
-__all__ = ["Answer", "Snapshot", "SnapshotCollector", "answer_from", "metric_name"]
+__all__ = ["Answer", "Snapshot", "SnapshotCollector", "answer_from", "exposable", "metric_name"]
 
 PREFIX: Final = "streamkap"
 _INVALID: Final = re.compile(r"[^a-zA-Z0-9_]")
@@ -102,13 +102,26 @@ def _help(resource: Resource, spec: MetricField, extra: str = "") -> str:
     return f"{text} ({resource.block} {spec.wire} of each {resource.entity}{extra})"
 
 
+def exposable(text: str) -> bool:
+    """Whether `text` can be a label value: UTF-8 can encode it (a lone surrogate, which a JSON
+    `\\ud83d` escape can produce, it cannot; the exposition would fail as a whole)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 @dataclass(frozen=True, slots=True)
 class Answer:
     """What one resource's successful call contributes to /metrics."""
 
     families: tuple[Metric, ...]
-    entities: int  # entities in the answer
+    entities: int  # entities shown
     fetched_at: float  # wall-clock seconds when the call succeeded
+    dropped: int = 0  # values left out as they cannot be exposed (entity ids, states)
 
 
 def latest_blocks(resource: Resource, data: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
@@ -130,6 +143,10 @@ def latest_blocks(resource: Resource, data: Mapping[str, Any]) -> dict[str, Mapp
 def answer_from(resource: Resource, data: Mapping[str, Any], fetched_at: float) -> Answer:
     """The metric families of one response (its JSON form, `result.to_dict()`)."""
     blocks = latest_blocks(resource, data)
+    dropped = 0
+    for entity_id in [i for i in blocks if not exposable(i)]:  # with every sample it has
+        del blocks[entity_id]
+        dropped += 1
     label = id_label(resource)
     families: list[Metric] = []
     names: set[str] = set()
@@ -157,13 +174,17 @@ def answer_from(resource: Resource, data: Mapping[str, Any], fetched_at: float) 
             )
             for entity_id, block in blocks.items():
                 value = block.get(spec.wire)
-                if isinstance(value, str):
+                if not isinstance(value, str):
+                    continue
+                if exposable(value):
                     family.add_metric([entity_id, value], 1.0)
+                else:
+                    dropped += 1
         else:
             continue
         names.add(name)
         families.append(family)
-    return Answer(tuple(families), len(blocks), fetched_at)
+    return Answer(tuple(families), len(blocks), fetched_at, dropped)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +197,7 @@ class Snapshot:
     duration: float | None = None  # seconds the last refresh took
     errors: Mapping[tuple[str, str], int] = field(default_factory=dict)  # (resource, class)
     refreshes: int = 0
+    dropped: Mapping[str, int] = field(default_factory=dict)  # resource -> values, in all
 
 
 class SnapshotCollector(Collector):
@@ -227,3 +249,13 @@ def self_metrics(snapshot: Snapshot) -> Iterator[Metric]:
     for (resource, error), count in sorted(snapshot.errors.items()):
         errors.add_metric([resource, error], float(count))
     yield errors
+    dropped = CounterMetricFamily(
+        metric_name("dropped_values"),
+        "Values from the API left out of /metrics as they cannot be exposed (a string UTF-8 "
+        "cannot encode, e.g. a lone surrogate: an entity id, with its samples, or a state), "
+        "counted at each refresh since the exporter started",
+        labels=["resource"],
+    )
+    for resource in snapshot.resources:
+        dropped.add_metric([resource], float(snapshot.dropped.get(resource, 0)))
+    yield dropped

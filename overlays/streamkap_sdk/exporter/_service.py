@@ -87,6 +87,7 @@ class Exporter:
         self._loop_ready = threading.Event()
         self._stopping = False
         self._refresh_started: float | None = None  # monotonic, while a refresh runs
+        self._scrape_failure: str | None = None  # why the last /metrics failed, if it did
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -160,10 +161,17 @@ class Exporter:
     def render(self, accept: str = "") -> tuple[bytes, str]:
         """The /metrics body and its content type, in the format `accept` asks for."""
         encoder, content_type = choose_encoder(accept)
-        return encoder(self._collector), content_type
+        try:
+            body = encoder(self._collector)
+        except Exception as exc:  # a bug: /healthz says so until a scrape succeeds again
+            self._scrape_failure = type(exc).__name__
+            raise
+        self._scrape_failure = None
+        return body, content_type
 
     def health(self) -> tuple[bool, str]:
-        """(healthy, one line): healthy while the refresh loop runs and is not stuck.
+        """(healthy, one line): healthy while the refresh loop runs and is not stuck, and the
+        last /metrics scrape (if any) could be rendered.
 
         A failing API does not make the exporter unhealthy (restarting it would not help);
         `streamkap_up` says that. Stuck: one refresh running for over three intervals.
@@ -171,6 +179,9 @@ class Exporter:
         thread = self._refresh_thread
         if thread is None or not thread.is_alive():
             return False, "refresh loop not running"
+        failure = self._scrape_failure
+        if failure is not None:
+            return False, f"scrapes failing: the last /metrics failed ({failure})"
         started = self._refresh_started
         if started is not None and time.monotonic() - started > 3 * max(
             self.interval, self.deadline
@@ -220,13 +231,19 @@ class Exporter:
         old = self._snapshot
         answers = dict(old.answers)
         errors = dict(old.errors)
+        dropped = dict(old.dropped)
         parts: list[str] = []
         failed = False
         for (spec, ids), outcome in zip(self._plan, outcomes, strict=True):
             name = spec.resource
             if isinstance(outcome, Answer):
                 answers[name] = outcome
-                parts.append(f"{name} {outcome.entities}/{len(ids)}")
+                part = f"{name} {outcome.entities}/{len(ids)}"
+                if outcome.dropped:
+                    dropped[name] = dropped.get(name, 0) + outcome.dropped
+                    plural = "" if outcome.dropped == 1 else "s"
+                    part += f" ({outcome.dropped} value{plural} dropped: not valid Unicode)"
+                parts.append(part)
                 continue
             if not isinstance(outcome, Exception):  # BaseException: not ours to swallow
                 raise outcome
@@ -250,6 +267,7 @@ class Exporter:
             duration=duration,
             errors=errors,
             refreshes=old.refreshes + 1,
+            dropped=dropped,
         )
         with self._changed:
             self._snapshot = snapshot
