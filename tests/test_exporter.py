@@ -9,7 +9,10 @@ import contextlib
 import dataclasses
 import logging
 import os
+import selectors
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import time
@@ -589,6 +592,79 @@ def test_health_and_other_paths(sandbox: Sandbox, engine: Engine) -> None:
     assert int(head.headers["content-length"]) > 0
     assert 'href="/metrics"' in index.text
     assert exporter.health() == (False, "refresh loop not running")  # once stopped
+
+
+def address_of(exporter: Exporter) -> tuple[str, int]:
+    host, port = exporter.url.removeprefix("http://").rsplit(":", 1)
+    return host, int(port)
+
+
+def test_a_burst_of_connections_waits_for_no_syn_retry() -> None:
+    """64 connections opened at once are all accepted at once: a listen backlog of 5 made
+    every sixth wait about a second for the client's SYN retry."""
+    count = 64
+    with ScriptedAPI() as api:
+        api.answers["pipelines"] = {"connector_metrics": {"a": {"latest": {"recordsLag": 1}}}}
+        with running(api.url, {"pipelines": ["a"]}, interval=60) as exporter:
+            assert exporter.wait_for_refreshes(1, timeout=10)
+            address = address_of(exporter)
+            waited: dict[socket.socket, float] = {}
+            with selectors.DefaultSelector() as selector, contextlib.ExitStack() as stack:
+                started = time.monotonic()
+                for _ in range(count):
+                    sock = stack.enter_context(socket.socket())
+                    sock.setblocking(False)
+                    sock.connect_ex(address)
+                    selector.register(sock, selectors.EVENT_WRITE)
+                deadline = started + 5
+                while len(waited) < count and time.monotonic() < deadline:
+                    for key, _ in selector.select(timeout=0.05):
+                        selector.unregister(key.fileobj)
+                        waited[key.fileobj] = time.monotonic() - started  # type: ignore[index]
+                answers = []
+                for sock in waited:  # every one of them is served, too
+                    sock.settimeout(5)
+                    sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    answers.append(b"".join(iter(lambda s=sock: s.recv(4096), b"")))
+    assert len(waited) == count
+    assert max(waited.values()) < 0.5, sorted(waited.values())[-3:]
+    assert all(a.startswith(b"HTTP/1.1 200 ") for a in answers)
+
+
+def hang_up(address: tuple[str, int], request: bytes) -> None:
+    """Send `request` (all of it, or part), then reset the connection without reading."""
+    with socket.create_connection(address, timeout=5) as sock:
+        sock.sendall(request)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+def test_a_client_hanging_up_early_is_one_debug_line_and_no_traceback(
+    capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="streamkap_sdk.exporter")
+    many = {f"p{i}": {"latest": {"recordsLag": i, "status": "RUNNING"}} for i in range(3000)}
+    with ScriptedAPI() as api:
+        api.answers["pipelines"] = {"connector_metrics": many}
+        with running(api.url, {"pipelines": list(many)}, interval=60) as exporter:
+            assert exporter.wait_for_refreshes(1, timeout=10)
+            address = address_of(exporter)
+            for _ in range(5):  # gone while the exporter reads the request: always an error
+                hang_up(address, b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
+            for _ in range(5):  # gone before a large answer is written: an error, or none
+                hang_up(address, b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+            deadline = time.monotonic() + 5
+            while len(aborted := [r for r in caplog.records if "closed early" in r.message]) < 5:
+                assert time.monotonic() < deadline, capfd.readouterr().err[-2000:]
+                time.sleep(0.02)
+            assert scrape(exporter).status_code == 200  # still serving
+    assert len(aborted) <= 10
+    assert {(r.levelno, r.name) for r in aborted} == {(logging.DEBUG, "streamkap_sdk.exporter")}
+    assert all(len(r.getMessage().splitlines()) == 1 for r in aborted)
+    assert [
+        r for r in caplog.records if r.levelno > logging.DEBUG and "refresh" not in r.message
+    ] == []
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "Exception occurred" not in err, err[-2000:]
 
 
 def test_stop_cancels_a_refresh_in_flight_within_a_second() -> None:

@@ -14,6 +14,8 @@ import asyncio
 import contextlib
 import gzip
 import logging
+import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -287,13 +289,25 @@ class Exporter:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # A burst of scrapes (several Prometheus servers, a dashboard's probes) is accepted at once:
+    # socketserver's backlog of 5 dropped the SYNs of the rest, which waited ~1 s to retry.
+    # The kernel caps it at net.core.somaxconn.
+    request_queue_size = max(128, socket.SOMAXCONN)
 
     def __init__(self, address: tuple[str, int], exporter: Exporter) -> None:
-        import socket
-
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.exporter = exporter
         super().__init__(address, _Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up early (a scrape timeout) is one DEBUG line, not the traceback
+        socketserver prints on stderr; anything else is a bug, logged as one."""
+        error = sys.exc_info()[1]
+        peer = client_address[0] if isinstance(client_address, tuple) else client_address
+        if isinstance(error, ConnectionError | TimeoutError):
+            log.debug("%s: connection closed early (%s)", peer, type(error).__name__)
+        else:
+            log.error("serving a request from %s failed", peer, exc_info=True)
 
 
 _INDEX: Final = (
@@ -344,6 +358,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if send_body:
             self.wfile.write(body)
+        self.log_message('"%s" %s %s', self.requestline, status, len(body))
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Logged once the answer is written (`_answer`): an aborted one is the abort's line."""
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)
