@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import logging
 import os
 import selectors
@@ -36,6 +37,7 @@ from streamkap_sdk.exporter import Exporter
 from streamkap_sdk.exporter._metrics import answer_from, prometheus_name
 from streamkap_sdk.exporter._spec import MetricField, Resource, resources
 from streamkap_sdk.sandbox import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Engine, Fault, Sandbox
+from streamkap_sdk.sandbox._server import free_port
 
 PIPES = ["orders", "users", "pipe-3"]
 DESTS = ["warehouse", "lake"]
@@ -708,12 +710,12 @@ SERVE = (
 )
 
 
-def env_for(host: str) -> dict[str, str]:
+def env_for(host: str, secret: str = DEFAULT_CLIENT_SECRET) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMKAP_")}
     env.update(
         STREAMKAP_HOST=host,
         STREAMKAP_CLIENT_ID=DEFAULT_CLIENT_ID,
-        STREAMKAP_SECRET=DEFAULT_CLIENT_SECRET,
+        STREAMKAP_SECRET=secret,
     )
     return env
 
@@ -734,6 +736,7 @@ def env_for(host: str) -> dict[str, str]:
         (["--pipelines", "a"], {"STREAMKAP_SECRET": ""}, "incomplete credentials"),
         (["--pipelines", "a", "--project-key", "/nonexistent.json"], {}, "cannot read"),
         (["--bogus"], {}, "unrecognized arguments: --bogus"),
+        (["--pipelines", "a", "--host", "ftp://x"], {}, "argument --host: 'ftp://x' is not a"),
     ],
 )
 def test_bad_configuration_exits_2_with_one_line(
@@ -783,14 +786,80 @@ def test_the_command_serves_the_ids_of_flags_and_files(
     assert "refresh 1 ok in " in line and "pipelines 3/3; destinations 2/2" in line
 
 
+def test_credentials_refused_on_the_first_refresh_exit_2(sandbox: Sandbox, engine: Engine) -> None:
+    secret = "not-the-secret-5e1f"
+    with serving(["--pipelines", "orders"], sandbox.url, secret=secret, command=SERVE) as (
+        _,
+        process,
+    ):
+        assert process.wait(timeout=10) == 2
+        assert process.stderr is not None
+        rest = process.stderr.read()
+    lines = rest.splitlines()
+    assert [line for line in lines if ": error: " in line] == lines[-1:]  # one error line
+    assert lines[-1].startswith("streamkap-metrics serve: error: credentials refused: HTTP 401")
+    assert lines[-1].endswith("; check STREAMKAP_CLIENT_ID and STREAMKAP_SECRET")
+    assert "client_secret" not in lines[-1]  # the command's words, not the SDK's keywords
+    assert secret not in rest and "Traceback" not in rest
+    assert engine.token_requests >= 1
+
+
+def test_a_refused_project_key_is_named(tmp_path: Path, sandbox: Sandbox, engine: Engine) -> None:
+    key = tmp_path / "key.json"
+    api = {"client_id": DEFAULT_CLIENT_ID, "client_secret": "revoked", "api_url": sandbox.url}
+    key.write_text(json.dumps({"api": api}))
+    with serving(["--pipelines", "orders", "--project-key", str(key)], sandbox.url) as (_, process):
+        assert process.wait(timeout=10) == 2
+        assert process.stderr is not None
+        last = process.stderr.read().splitlines()[-1]
+    assert last.startswith("python -m streamkap_sdk.exporter: error: credentials refused: ")
+    assert last.endswith(f"; check the project key {str(key)!r}")
+
+
+def test_credentials_refused_later_are_reported_not_fatal(
+    sandbox: Sandbox, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with serving(["--pipelines", "orders"], sandbox.url) as (url, process):
+        deadline = time.monotonic() + 10
+        while "refresh 1 ok" not in (line := _readline(process)):
+            assert time.monotonic() < deadline, line
+        monkeypatch.setattr(engine, "client_secret", "rotated")  # the key was revoked
+        engine.reset()  # every token gone: the next refresh exchanges the credentials again
+        while "AuthenticationError" not in (line := _readline(process)):
+            assert time.monotonic() < deadline, line
+        assert " WARNING " in line
+        assert process.poll() is None  # still running
+        assert httpx.get(url + "/healthz").status_code == 200
+        _, samples = parse(httpx.get(url + "/metrics").text)
+    assert samples[("streamkap_up", ())] == 0
+    errors = (("error", "AuthenticationError"), ("resource", "pipelines"))
+    assert samples[("streamkap_refresh_errors_total", errors)] >= 1
+    assert samples[("streamkap_pipeline_records_lag", (("pipeline_id", "orders"),))] >= 0
+
+
+def test_the_host_flag_beats_streamkap_host(sandbox: Sandbox, engine: Engine) -> None:
+    closed = f"http://127.0.0.1:{free_port()}"  # STREAMKAP_HOST: nothing listens there
+    with serving(["--pipelines", "orders", "--host", sandbox.url], closed) as (_, process):
+        deadline = time.monotonic() + 10
+        while "refresh 1 " not in (line := _readline(process)):
+            assert time.monotonic() < deadline, line
+    assert "refresh 1 ok in " in line
+    assert engine.metrics_requests >= 1
+
+
 @contextlib.contextmanager
 def serving(
-    args: list[str], host: str, *, stdin: str | None = None, command: list[str] = MODULE
+    args: list[str],
+    host: str,
+    *,
+    stdin: str | None = None,
+    command: list[str] = MODULE,
+    secret: str = DEFAULT_CLIENT_SECRET,
 ) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """The command on a free port; yields its URL (from its first log line) and the process."""
     process = subprocess.Popen(
         [*command, *args, "--listen", "127.0.0.1:0", "--interval", "1"],
-        env=env_for(host), stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=env_for(host, secret), stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
         assert process.stdin is not None

@@ -10,17 +10,17 @@ import re
 import signal
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import Any, Final, NoReturn
 
-from .._config import ENV_ACCESS_TOKEN, ENV_CLIENT_ID, ENV_SECRET
-from .._errors import ConfigurationError
+from .._config import DEFAULT_BASE_URL, ENV_ACCESS_TOKEN, ENV_CLIENT_ID, ENV_HOST, ENV_SECRET
+from .._errors import AuthenticationError, ConfigurationError
 from .._export import MissingDependencyError
 from .._params import normalize_id_list
 from .._version import __version__
-from ..cli import _check_credentials, _UsageError  # the command's advice, said once
+from ..cli import _check_credentials, _UsageError, host  # the command's advice, said once
 from ._spec import Resource, resources
 
 __all__ = ["main"]
@@ -37,11 +37,13 @@ Serve Streamkap's latest metrics to Prometheus: /metrics in the Prometheus text 
 EPILOG: Final = """\
 credentials:
   {env} from the environment,
-  or --project-key FILE. STREAMKAP_HOST selects the API (default https://api.streamkap.com).
+  or --project-key FILE. --host (or STREAMKAP_HOST) selects the API
+  (default https://api.streamkap.com).
 
 exit codes:
   0    stopped by SIGTERM or Ctrl+C
-  2    bad configuration (arguments, credentials, an address that cannot be listened on)
+  2    bad configuration (arguments, credentials missing, or refused on the first refresh, an
+       address that cannot be listened on)
 
 example:
   {example} --listen 0.0.0.0:9464"""
@@ -147,6 +149,11 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     )  # fmt: skip
     conn = parser.add_argument_group("connection")
     conn.add_argument(
+        "--host", type=host, metavar="URL",
+        help=f"the API's base URL, as {ENV_HOST} (which it overrides; default {DEFAULT_BASE_URL}; "
+        "a project key's api_url otherwise)",
+    )  # fmt: skip
+    conn.add_argument(
         "--project-key", type=Path, metavar="FILE",
         help="a Streamkap project key (JSON) instead of the environment's credentials",
     )  # fmt: skip
@@ -201,6 +208,11 @@ def main(argv: Sequence[str] | None = None, *, prog: str = PROG) -> int:
             ),
             exporter.interval,
         )
+        while not exporter.wait_for_refreshes(1, timeout=3600):  # signals end the wait
+            pass
+        refused = _refused(args, exporter.first_refresh_errors or {})
+        if refused is not None:  # no later refresh would do better: a configuration error
+            return _fail(prog, refused)
         while True:  # the refresh thread never ends on its own; signals end the wait
             exporter.wait_for_refreshes(sys.maxsize, timeout=3600)
     except (KeyboardInterrupt, _Stop):
@@ -217,6 +229,25 @@ def main(argv: Sequence[str] | None = None, *, prog: str = PROG) -> int:
 def _fail(prog: str, message: str) -> int:
     print(f"{prog}: error: {' '.join(message.split())}", file=sys.stderr)
     return EXIT_USAGE
+
+
+def _refused(args: argparse.Namespace, errors: Mapping[str, Exception]) -> str | None:
+    """The line saying what to fix, when the first refresh found the credentials refused.
+
+    Refusals after a good first refresh (a key revoked later) are the API's failures as any
+    other: streamkap_up and streamkap_refresh_errors_total say so, and the exporter runs on.
+    """
+    error = next((e for e in errors.values() if isinstance(e, AuthenticationError)), None)
+    if error is None:
+        return None
+    message = str(error).removesuffix("; check client_id and client_secret")
+    if args.project_key is not None:
+        fix = f"check the project key {str(args.project_key)!r}"
+    elif os.environ.get(ENV_CLIENT_ID):
+        fix = f"check {ENV_CLIENT_ID} and {ENV_SECRET}"
+    else:
+        fix = f"check {ENV_ACCESS_TOKEN}, or set {ENV_CLIENT_ID} and {ENV_SECRET} instead"
+    return f"credentials refused: {message}; {fix}"
 
 
 def _raise_stop(signum: int, frame: FrameType | None) -> None:
@@ -253,6 +284,7 @@ def _exporter(args: argparse.Namespace) -> Any:
         _check_credentials(os.environ)
     settings: dict[str, Any] = {}
     for option, setting in (
+        ("host", "base_url"),  # as STREAMKAP_HOST, which an explicit base_url= beats
         ("ids_per_request", "max_ids_per_request"),
         ("max_retries", "max_retries"),
         ("timeout", "timeout"),

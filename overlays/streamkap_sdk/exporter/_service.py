@@ -90,6 +90,7 @@ class Exporter:
         self._stopping = False
         self._refresh_started: float | None = None  # monotonic, while a refresh runs
         self._scrape_failure: str | None = None  # why the last /metrics failed, if it did
+        self._first_errors: dict[str, Exception] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -152,6 +153,13 @@ class Exporter:
     @property
     def snapshot(self) -> Snapshot:
         return self._snapshot
+
+    @property
+    def first_refresh_errors(self) -> dict[str, Exception] | None:
+        """resource -> the error its first refresh ended with (only those that failed); None
+        until the first refresh has ended. What a command checks its configuration by."""
+        errors = self._first_errors
+        return None if errors is None else dict(errors)
 
     def wait_for_refreshes(self, count: int, timeout: float) -> bool:
         """Block until `count` refreshes have ended in all (True), or `timeout` passed."""
@@ -234,6 +242,7 @@ class Exporter:
         answers = dict(old.answers)
         errors = dict(old.errors)
         dropped = dict(old.dropped)
+        failures: dict[str, Exception] = {}
         parts: list[str] = []
         failed = False
         for (spec, ids), outcome in zip(self._plan, outcomes, strict=True):
@@ -250,6 +259,7 @@ class Exporter:
             if not isinstance(outcome, Exception):  # BaseException: not ours to swallow
                 raise outcome
             failed = True
+            failures[name] = outcome
             error = type(outcome).__name__
             errors[(name, error)] = errors.get((name, error), 0) + 1
             kept = answers.get(name)
@@ -271,20 +281,21 @@ class Exporter:
             refreshes=old.refreshes + 1,
             dropped=dropped,
         )
-        with self._changed:
-            self._snapshot = snapshot
-            self._refresh_started = None
-            self._changed.notify_all()
-        level = logging.WARNING if failed else logging.INFO
-        outcome_text = "failed" if failed else "ok"
+        # Logged before it is published: whoever waits for this refresh sees its line first.
         log.log(
-            level,
+            logging.WARNING if failed else logging.INFO,
             "refresh %d %s in %.3f s: %s",
             snapshot.refreshes,
-            outcome_text,
+            "failed" if failed else "ok",
             duration,
             "; ".join(parts),
         )
+        with self._changed:
+            if self._first_errors is None:
+                self._first_errors = failures
+            self._snapshot = snapshot
+            self._refresh_started = None
+            self._changed.notify_all()
 
 
 class _Server(ThreadingHTTPServer):
