@@ -23,6 +23,7 @@ fit the declared type. Once the spec declares a closed set itself, the spec's va
 
 from __future__ import annotations
 
+import builtins
 import copy
 import json
 import keyword
@@ -166,6 +167,8 @@ class Param:
     title: str
     description: str
     facts: dict[str, Any] = field(default_factory=dict)
+    schema: dict[str, Any] = field(default_factory=dict)  # what a value may be (`_value_schema`)
+    literals: tuple[Any, ...] | None = None  # the closed set as the spec types it (1, not "1")
 
 
 @dataclass
@@ -218,17 +221,33 @@ class Surface:
     series_point: tuple[str, str] = ("timestamp", "value")
 
 
-def _python_name(wire: str) -> str:
-    """The generator's name for a property or parameter (snake_case, keyword-safe)."""
-    from openapi_python_client.strings import PythonIdentifier
+# The generator's naming rules (openapi_python_client/strings.py: sanitize, split_words,
+# snake_case, fix_reserved_words, PythonIdentifier), restated so that this module runs without
+# the generator, which has a venv of its own (tools/generator/). scripts/generate.py holds them
+# to the pinned generator's on every run, for every string of the spec and the knowledge table.
+_DELIMITERS = r"\. _-"
+_RESERVED = (set(dir(builtins)) | {"self", "true", "false", "datetime"}) - {"id"}
 
-    return str(PythonIdentifier(wire, prefix="field_"))
+
+def _sanitize(value: str) -> str:
+    return "".join(c for c in value if c.isidentifier() or c.isdecimal() or c in _DELIMITERS)
 
 
 def _snake(text: str) -> str:
-    from openapi_python_client.strings import snake_case
+    """The generator's snake_case (module names: tags, operation ids)."""
+    value = _sanitize(text)
+    if any(c.isupper() for c in value):
+        value = " ".join(re.split("([A-Z]?[a-z]+)", value))
+    return "_".join(re.findall(rf"[^{re.escape(_DELIMITERS)}]+", value)).lower()
 
-    return snake_case(text)
+
+def _python_name(wire: str) -> str:
+    """The generator's name for a property or parameter (snake_case, keyword-safe)."""
+    safe = _sanitize(wire)
+    name = _snake(safe)
+    if name in _RESERVED or keyword.iskeyword(name):
+        name += "_"
+    return name if name.isidentifier() and not safe.startswith("_") else f"field_{name}"
 
 
 def _deref(doc: Mapping[str, Any], schema: Any) -> Any:
@@ -279,6 +298,60 @@ def _types(
             formats.append(member["format"])
         values.extend(v for v in member.get("enum", []) if v is not None and v not in values)
     return tuple(types), tuple(formats), values
+
+
+#: The JSON Schema keywords that say what a parameter's value may be (kept in the surface).
+VALUE_KEYWORDS = (
+    "type", "enum", "format", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+    "multipleOf", "minLength", "maxLength", "pattern", "minItems", "maxItems", "uniqueItems",
+)  # fmt: skip
+
+
+def _value_schema(doc: Mapping[str, Any], schema: Any, depth: int = 0) -> dict[str, Any]:
+    """What a parameter's values may be, as JSON Schema the SDK checks them with.
+
+    The spec's schema with `$ref`s resolved, the null alternative dropped (absent is always
+    allowed), `anyOf`/`oneOf` flattened into one `anyOf` of alternatives (a single one stands
+    alone) and only the keywords that constrain a value kept (`VALUE_KEYWORDS`, and `items` for
+    arrays, described the same way): no titles, descriptions or examples.
+    """
+    if depth > 16 or not isinstance(schema, dict):
+        return {}
+    alternatives: list[dict[str, Any]] = []
+    for member in _members(schema):
+        member = _deref(doc, member)
+        if not isinstance(member, dict):
+            continue
+        if "allOf" in member:  # e.g. pydantic's {allOf: [{$ref: Enum}], default: ...}
+            merged: dict[str, Any] = {}
+            for part in member["allOf"]:
+                merged.update(_deref(doc, part) if isinstance(part, dict) else {})
+            member = merged
+        if "anyOf" in member or "oneOf" in member:
+            nested = _value_schema(doc, member, depth + 1)
+            found = nested.get("anyOf", [nested] if nested else [])
+            alternatives.extend(a for a in found if a not in alternatives)
+            continue
+        alternative = {k: member[k] for k in VALUE_KEYWORDS if k in member}
+        kind = alternative.get("type")
+        if isinstance(kind, list):
+            kinds = [k for k in kind if k != "null"]
+            if not kinds:
+                continue
+            alternative["type"] = kinds[0] if len(kinds) == 1 else kinds
+        elif kind == "null":
+            continue
+        if "enum" in alternative:
+            alternative["enum"] = [v for v in alternative["enum"] if v is not None]
+            if not alternative["enum"]:
+                continue
+        if isinstance(member.get("items"), dict):
+            alternative["items"] = _value_schema(doc, member["items"], depth + 1)
+        if alternative not in alternatives:
+            alternatives.append(alternative)
+    if not alternatives:
+        return {}
+    return alternatives[0] if len(alternatives) == 1 else {"anyOf": alternatives}
 
 
 def load_knowledge(path: Path) -> dict[str, Any]:
@@ -348,9 +421,13 @@ def derive(
             schema = spec_param.get("schema", {})
             types, formats, spec_values = _types(doc, schema)
             facts = dict(param_facts.get(wire) or {})
-            params.append(
-                _param(wire, types, formats, spec_values, schema, spec_param, facts, source, notes)
+            param = _param(
+                wire, types, formats, spec_values, schema, spec_param, facts, source, notes
             )
+            param.schema = _value_schema(doc, schema)
+            if param.values is not None:
+                param.literals = tuple(spec_values) if spec_values else param.values
+            params.append(param)
         raw_body = spec_op.get("requestBody", {}).get("content", {}).get("application/json", {})
         body_ref = next((r for r in map(_ref_name, _members(raw_body.get("schema"))) if r), None)
         body_schema = doc["components"]["schemas"][body_ref] if body_ref else {}
@@ -649,6 +726,8 @@ def _render_param(p: Param) -> str:
     if f.get("selects"):
         sel = {str(k): str(v) for k, v in f["selects"].items()}
         args.append(f"selects=MappingProxyType({_lit(sel)})")
+    if p.schema:
+        args.append(f"schema=MappingProxyType({_lit(p.schema)})")
     return "QueryParam(" + ", ".join(args) + ")"
 
 
@@ -689,7 +768,7 @@ def render_surface(surface: Surface) -> str:
         "    wire: str  # query key",
         "    types: tuple[str, ...]  # JSON types besides null, in spec order",
         "    formats: tuple[str, ...]",
-        "    values: tuple[str, ...] | None  # a closed set (refused otherwise); None: open",
+        "    values: tuple[str, ...] | None  # a closed set (wire form), refused otherwise; None: open",
         "    values_from: str  # 'spec' or 'knowledge' (prose the table restates), '' when open",
         "    examples: tuple[str, ...]  # offered for completion, never refused",
         "    title: str",
@@ -702,6 +781,9 @@ def render_surface(surface: Surface) -> str:
         "    cli: str | None = None  # CLI flag, when not --wire-name",
         "    selects: Mapping[str, str] = field(default_factory=_empty)  # value -> entity map",
         "    seconds: Mapping[str, int] = field(default_factory=_empty)  # step_unit: value -> s",
+        "    #: what a value may be: the spec's JSON Schema, $refs resolved, without null (absent is",
+        "    #: always allowed), alternatives under one anyOf, only the keywords that constrain a value",
+        "    schema: Mapping[str, Any] = field(default_factory=_empty)",
         "",
         "    @property",
         "    def flag(self) -> str:",
@@ -844,18 +926,50 @@ def render_surface(surface: Surface) -> str:
 def _annotation(p: Param, alias: str | None) -> str:
     if p.facts.get("role") in ("split", "whole"):
         return "IdList | None"
-    if p.facts.get("role") in ("window_start", "window_end") or "date-time" in p.formats:
+    if p.facts.get("role") in ("window_start", "window_end"):
         return "datetime.datetime | str | None"
     parts: list[str] = []
     if alias is not None:
         parts.append(alias)
-    for t in p.types:
-        if t == "string" and alias is not None and p.values is not None:
+    closed = alias is not None and p.values is not None  # the alias holds the whole closed set
+    alternatives = p.schema.get("anyOf", [p.schema]) if p.schema else []
+    for alternative in alternatives:
+        if closed and ("enum" in alternative or alternative.get("type") == "string"):
             continue  # a closed set: only its literals
-        py = JSON_TO_PY.get(t, "Any")
-        if py not in parts:
-            parts.append(py)
+        for py in _value_annotation(alternative):
+            if py not in parts:
+                parts.append(py)
+    if not alternatives:
+        for t in p.types:  # no schema: the JSON types alone
+            py = JSON_TO_PY.get(t, "Any")
+            if py not in parts:
+                parts.append(py)
     return " | ".join([*parts, "None"]) if parts else "Any"
+
+
+#: The Python types a string of a JSON Schema format may also be given as (the SDK converts).
+FORMAT_TO_PY = {"date-time": "datetime.datetime", "date": "datetime.date", "uuid": "uuid.UUID"}
+
+
+def _value_annotation(schema: Mapping[str, Any]) -> list[str]:
+    """The Python types of one alternative of a value schema (`_value_schema`)."""
+    if "enum" in schema:
+        return ["Literal[" + ", ".join(_lit(v) for v in schema["enum"]) + "]"]
+    kinds = schema.get("type")
+    out: list[str] = []
+    for kind in kinds if isinstance(kinds, list) else [kinds]:
+        if kind == "array":
+            items = schema.get("items") or {}
+            inner = [a for alt in items.get("anyOf", [items]) for a in _value_annotation(alt)]
+            item = " | ".join(dict.fromkeys(inner)) or "Any"
+            out += [f"list[{item}]", f"tuple[{item}, ...]"]
+        elif kind == "string" and schema.get("format") in FORMAT_TO_PY:
+            out += [FORMAT_TO_PY[schema["format"]], "str"]
+        elif kind in JSON_TO_PY:
+            out.append(JSON_TO_PY[kind])
+        else:
+            out.append("Any")
+    return out
 
 
 def _doc_lines(text: str, indent: str, width: int = 92) -> list[str]:
@@ -868,13 +982,17 @@ def _doc_lines(text: str, indent: str, width: int = 92) -> list[str]:
     return out
 
 
+def _uses_uuid(surface: Surface) -> bool:
+    return any("uuid" in json.dumps(p.schema) for op in surface.operations for p in op.params)
+
+
 def render_resources(surface: Surface) -> str:
     """The source of `streamkap_api/resources.py`."""
-    aliases: dict[str, tuple[str, ...]] = {}
+    aliases: dict[str, tuple[Any, ...]] = {}
     alias_of: dict[tuple[str, str], str] = {}
     for op in surface.operations:
         for p in op.params:
-            choices = p.values if p.values is not None else (p.examples or None)
+            choices = p.literals if p.literals is not None else (p.examples or None)
             if not choices:
                 continue
             name = _pascal(p.wire)
@@ -893,6 +1011,7 @@ def render_resources(surface: Surface) -> str:
         "from __future__ import annotations",
         "",
         "import datetime",
+        *(["import uuid"] if _uses_uuid(surface) else []),
         "from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence",
         "from typing import TYPE_CHECKING, Any, Generic, Literal, Never, Protocol, TypeVar",
         "",

@@ -5,7 +5,13 @@ from __future__ import annotations
 import asyncio
 import copy
 import datetime as dt
+import os
+import subprocess
+import sys
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import httpx
@@ -13,6 +19,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from streamkap_api.surface import QueryParam
 from streamkap_sdk import (
     AsyncStreamkapClient,
     InvalidParameterError,
@@ -20,11 +27,12 @@ from streamkap_sdk import (
     StreamkapClient,
     StreamkapError,
     UnprocessableEntityError,
+    cli,
     effective_parameters,
     normalize_id_list,
 )
 from streamkap_sdk._operations import operation
-from streamkap_sdk._params import overridden_query_keys
+from streamkap_sdk._params import check_param, overridden_query_keys
 from streamkap_sdk._request import prepare
 from streamkap_sdk.sandbox import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Engine, Sandbox
 
@@ -419,7 +427,8 @@ REJECTED: list[tuple[str, dict[str, Any], str, str]] = [
     ("tenant_ids in extra_body", {"extra_body": {"tenant_ids": ["t"]}}, "tenant_ids",
      "pass tenant_ids= directly"),
     ("extra_query not a mapping", {"extra_query": "a=b"}, "extra_query", "mapping"),
-    ("extra_query value", {"extra_query": {"x": {"y": 1}}}, "extra_query", "'x'"),
+    ("extra_query value", {"extra_query": {"x": {"y": 1}}}, "extra_query['x']",
+     "expected a string"),
     ("extra_query repeats a named one", {"time_type": "latest",
      "extra_query": {"time_type": "timeseries"}}, "extra_query", "time_type="),
     ("extra_query repeats from_", {"from_": 1, "extra_query": {"from": 2}}, "extra_query",
@@ -504,3 +513,200 @@ def test_paging_is_fine_within_one_request(engine: Engine, credentials: dict[str
         result = c.pipelines.metrics([f"i{n}" for n in range(1000)], size=10, page=2)
     assert list(result.connector_metrics.additional_properties) == [f"i{n}" for n in range(10, 20)]
     assert engine.metrics_requests == 1
+
+
+# -- text that has no UTF-8 form (a lone surrogate) ---------------------------------------------
+
+#: What Python makes of the byte 0xff in a command-line argument (surrogateescape).
+BAD = "\udcff"
+
+UNENCODABLE: list[tuple[str, dict[str, Any], str]] = [
+    # (case, kwargs (ids under "ids"), parameter named)
+    ("ids list", {"ids": ["ok", f" abc{BAD} "]}, "ids[1]"),
+    ("ids string", {"ids": f"a, b,abc{BAD}"}, "ids[2]"),
+    ("ids position as given", {"ids": ["a", "a", f"b{BAD}"]}, "ids[2]"),
+    ("ids one-shot iterator", {"ids": lambda: iter(["a", f"b{BAD}"])}, "ids"),
+    ("tenant id", {"tenant_ids": ("t1", f"t{BAD}")}, "tenant_ids[1]"),
+    ("extra_query value", {"extra_query": {"x": f"v{BAD}"}}, "extra_query['x']"),
+    ("extra_query key", {"extra_query": {f"k{BAD}": "v"}}, f"extra_query[{f'k{BAD}'!r}]"),
+    ("extra_query list item", {"extra_query": {"x": ["a", BAD]}}, "extra_query['x'][1]"),
+    ("extra_body value", {"extra_body": {"x": BAD}}, "extra_body['x']"),
+    ("extra_body nested", {"extra_body": {"f": {"g": ["ok", BAD]}}}, "extra_body['f']['g'][1]"),
+    ("extra_body key", {"extra_body": {f"k{BAD}": 1}}, f"extra_body[{f'k{BAD}'!r}]"),
+    ("an open string parameter", {"level": f"task{BAD}"}, "level"),
+    ("a page token", {"page": f"next:{BAD}"}, "page"),
+    ("a cursor, a high surrogate", {"from_": "k\ud800"}, "from_"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "parameter"), [pytest.param(*case[1:], id=case[0]) for case in UNENCODABLE]
+)
+async def test_unencodable_text_is_an_invalid_parameter(
+    reject_call: Call, engine: Engine, kwargs: dict[str, Any], parameter: str
+) -> None:
+    """A lone surrogate cannot be sent as UTF-8: refused naming the entry, nothing sent (it was
+    a bare UnicodeEncodeError from deep inside the request, after the token exchange)."""
+    kwargs = dict(kwargs)
+    ids = kwargs.pop("ids", ["p1"])
+    with pytest.raises(InvalidParameterError) as caught:
+        await reject_call(ids() if callable(ids) else ids, **kwargs)
+    assert caught.value.parameter == parameter
+    message = str(caught.value)
+    assert message.startswith(f"{parameter}: ") and "not UTF-8 text" in message
+    assert "\n" not in message
+    if "from_" not in kwargs:  # the byte it was on the command line (not for U+D800)
+        assert "the byte 0xff" in message
+    assert engine.seen == [] and engine.token_requests == 0
+
+
+def test_the_cli_refuses_a_non_utf8_argument(sandbox: Sandbox, engine: Engine) -> None:
+    """`streamkap-metrics pipelines --ids $'abc\xff'`: one line on stderr, exit 2, nothing sent
+    (it was `unreadable response`, exit 4, after the token exchange)."""
+    script = Path(sys.executable).with_name("streamkap-metrics")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "streamkap_sdk.cli"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMKAP_")}
+    env.update(
+        STREAMKAP_HOST=sandbox.url,
+        STREAMKAP_CLIENT_ID=DEFAULT_CLIENT_ID,
+        STREAMKAP_SECRET=DEFAULT_CLIENT_SECRET,
+        LC_ALL="C.UTF-8",
+    )
+    for flags, flag in (
+        ([b"--ids", b"abc\xff"], "--ids"),
+        ([b"--ids", b"a", b"--tenant-ids", b"t1,t\xff"], "--tenant-ids"),
+        ([b"--ids", b"a", b"--level", b"task\xff"], "--level"),
+    ):
+        done = subprocess.run(
+            [*map(os.fsencode, command), b"pipelines", *flags],
+            env=env, capture_output=True, timeout=60,
+        )  # fmt: skip
+        err = done.stderr.decode("utf-8", "backslashreplace")
+        assert done.returncode == 2, err
+        assert err.count("\n") == 1 and err.startswith(f"streamkap-metrics: error: {flag}: "), err
+        assert "not UTF-8 text" in err and "0xff" in err, err
+    assert engine.seen == [] and engine.token_requests == 0
+
+
+# -- every type the spec can declare, checked from the surface's schema -------------------------
+
+
+def spec_param(name: str, schema: dict[str, Any], **facts: Any) -> QueryParam:
+    """A query parameter as the generated surface describes one the spec declares so."""
+    enum = [v for a in schema.get("anyOf", [schema]) for v in a.get("enum", ())]
+    return QueryParam(
+        name=name, wire=name, types=(), formats=(),
+        values=tuple(map(str, enum)) if enum else None, values_from="spec" if enum else "",
+        examples=(), title=name, description="", schema=MappingProxyType(schema), **facts,
+    )  # fmt: skip
+
+
+AWARE_NOON = dt.datetime(2025, 1, 15, 12, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+TYPED: list[tuple[str, dict[str, Any], list[tuple[object, object]], list[tuple[object, str]]]] = [
+    # (parameter, schema, [(accepted, sent)], [(refused, parameter named + message fragment)])
+    ("include_paused", {"type": "boolean"},
+     [(True, True), (False, False)],
+     [("banana", "include_paused: must be True or False"), ("true", "True or False"),
+      (1, "True or False"), (None, "True or False")]),
+    ("min_lag", {"type": "number", "minimum": 0},
+     [(0, 0), (2.5, 2.5)],
+     [(-1, "a number >= 0"), ("2.5", "a number >= 0"), (True, "a number"),
+      (float("nan"), "finite"), (float("inf"), "finite")]),
+    ("limit", {"type": "integer", "minimum": 1, "maximum": 100},
+     [(1, 1), (100, 100)],
+     [(0, "an integer >= 1 and <= 100"), (101, "<= 100"), (2.0, "integer"), ("5", "integer"),
+      (False, "integer")]),
+    ("after", {"type": "string", "format": "date-time"},
+     [(AWARE_NOON, "2025-01-15T10:00:00Z"), ("2025-01-15T12:00:00+02:00", "2025-01-15T10:00:00Z")],
+     [("yesterday", "ISO 8601"), (dt.datetime(2025, 1, 15), "naive"), (5, "aware datetime")]),
+    ("on_day", {"type": "string", "format": "date"},
+     [(dt.date(2025, 1, 2), "2025-01-02"), ("2025-01-15", "2025-01-15")],
+     [("15/01/2025", "ISO 8601 date"), (dt.datetime(2025, 1, 2), "a date")]),
+    ("owner", {"type": "string", "format": "uuid"},
+     [(uuid.UUID(int=1), str(uuid.UUID(int=1))), (str(uuid.UUID(int=2)), str(uuid.UUID(int=2)))],
+     [("nope", "not a UUID")]),
+    ("states", {"type": "array", "items": {"type": "string", "enum": ["errors", "ok"]}},
+     [(["errors"], ["errors"]), (("ok", "errors"), ["ok", "errors"])],
+     [("errors", "states: must be a list (each item one of errors, ok)"),
+      (["nope"], "states[0]: must be one of errors, ok"), ([], "pass states=None")]),
+    ("counts", {"anyOf": [{"type": "array", "items": {"type": "integer", "minimum": 0}}]},
+     [([0, 3], [0, 3])],
+     [(["1"], "counts[0]: must be an integer >= 0"), ([True], "counts[0]: must be")]),
+    ("priority", {"type": "integer", "enum": [1, 2, 3]},
+     [(1, 1), (3, 3)],
+     [("1", "one of 1, 2, 3"), (4, "one of 1, 2, 3"), (True, "one of 1, 2, 3")]),
+    ("mode", {"anyOf": [{"type": "string", "enum": ["a", "b"]}, {"type": "boolean"}]},
+     [("a", "a"), (False, False)],
+     [("c", "mode: must be one of a, b or True or False")]),
+    ("code", {"type": "string", "pattern": "^[a-z]+$", "maxLength": 5},
+     [("abc", "abc")],
+     [("ABC", "must match ^[a-z]+$"), ("abcdef", "0 to 5 characters")]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "schema", "accepted", "refused"), [pytest.param(*t, id=t[0]) for t in TYPED]
+)
+def test_every_declared_type_is_checked(
+    name: str,
+    schema: dict[str, Any],
+    accepted: list[tuple[object, object]],
+    refused: list[tuple[object, str]],
+) -> None:
+    """What the spec declares (not a list of names) decides what passes, and what is sent."""
+    param = spec_param(name, schema)
+    for value, sent in accepted:
+        assert check_param(param, value) == sent
+    for value, fragment in refused:
+        with pytest.raises(InvalidParameterError) as caught:
+            check_param(param, value)
+        where, _, _message = fragment.rpartition(": ") if ": " in fragment else ("", "", "")
+        assert caught.value.parameter == (where or name), caught.value
+        assert fragment in str(caught.value), caught.value
+
+
+FLAGS: list[tuple[str, dict[str, Any], list[tuple[list[str], object]], list[str]]] = [
+    # (parameter, schema, [(flag arguments, value handed to the SDK)], [refused argument])
+    ("include_paused", {"type": "boolean"},
+     [(["true"], True), (["false"], False), (["No"], False)], ["banana"]),
+    ("min_lag", {"type": "number", "minimum": 0}, [(["2.5"], 2.5), (["3"], 3)], ["x", "-1", "nan"]),
+    ("limit", {"type": "integer", "minimum": 1}, [(["7"], 7)], ["0", "1.5", "x"]),
+    ("priority", {"type": "integer", "enum": [1, 2, 3]}, [(["2"], 2)], ["4", "x"]),
+    ("states", {"type": "array", "items": {"type": "string", "enum": ["errors", "ok"]}},
+     [(["errors,ok"], ["errors", "ok"]), (["errors", "ok"], ["errors", "ok"])], ["nope"]),
+    ("counts", {"type": "array", "items": {"type": "integer"}}, [(["1, 2", "3"], [1, 2, 3])],
+     ["1,x"]),
+    ("after", {"type": "string", "format": "date-time"},
+     [(["2025-01-15T10:00:00Z"], "2025-01-15T10:00:00Z")], []),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "schema", "given", "refused"), [pytest.param(*t, id=t[0]) for t in FLAGS]
+)
+def test_cli_flags_parse_every_declared_type(
+    name: str,
+    schema: dict[str, Any],
+    given: list[tuple[list[str], object]],
+    refused: list[str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`--include-paused true`, numbers, closed sets as the spec types them, comma-separated
+    lists; a wrong one is a usage error naming the flag (one line, exit 2)."""
+    param = spec_param(name, schema)
+    flag = "--" + name.replace("_", "-")
+    parser = cli._Parser(prog="streamkap-metrics")
+    parser.add_argument(flag, dest=name, **cli._typed(param))
+    for arguments, expected in given:
+        values = parser.parse_args([a for v in arguments for a in (flag, v)])
+        got = getattr(values, name)
+        if cli.text_kind(param) == "array":
+            got = [item for chunk in got for item in chunk]
+        assert got == expected
+        assert check_param(param, got) is not None  # and the SDK takes what the flag made
+    for text in refused:
+        with pytest.raises(SystemExit) as exited:
+            parser.parse_args([flag, text])
+        assert exited.value.code == cli.EXIT_USAGE
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and f"argument {flag}: " in err, err

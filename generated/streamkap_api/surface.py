@@ -32,7 +32,9 @@ class QueryParam:
     wire: str  # query key
     types: tuple[str, ...]  # JSON types besides null, in spec order
     formats: tuple[str, ...]
-    values: tuple[str, ...] | None  # a closed set (refused otherwise); None: open
+    values: (
+        tuple[str, ...] | None
+    )  # a closed set (wire form), refused otherwise; None: open
     values_from: str  # 'spec' or 'knowledge' (prose the table restates), '' when open
     examples: tuple[str, ...]  # offered for completion, never refused
     title: str
@@ -47,6 +49,9 @@ class QueryParam:
     cli: str | None = None  # CLI flag, when not --wire-name
     selects: Mapping[str, str] = field(default_factory=_empty)  # value -> entity map
     seconds: Mapping[str, int] = field(default_factory=_empty)  # step_unit: value -> s
+    #: what a value may be: the spec's JSON Schema, $refs resolved, without null (absent is
+    #: always allowed), alternatives under one anyOf, only the keywords that constrain a value
+    schema: Mapping[str, Any] = field(default_factory=_empty)
 
     @property
     def flag(self) -> str:
@@ -122,6 +127,7 @@ _ID = QueryParam(
     examples=(),
     title="Id",
     description="Entity identifier to fetch metrics for",
+    schema=MappingProxyType({"type": "string"}),
 )
 
 _TOPIC_LIST_FROM = QueryParam(
@@ -135,6 +141,7 @@ _TOPIC_LIST_FROM = QueryParam(
     title="Topic List From",
     description="Starting index for topic list pagination",
     minimum=0,
+    schema=MappingProxyType({"type": "integer"}),
 )
 
 _TOPIC_LIST_SIZE = QueryParam(
@@ -148,6 +155,7 @@ _TOPIC_LIST_SIZE = QueryParam(
     title="Topic List Size",
     description="Number of topics to return in the list",
     minimum=1,
+    schema=MappingProxyType({"type": "integer"}),
 )
 
 _FROM = QueryParam(
@@ -162,6 +170,7 @@ _FROM = QueryParam(
     description="Starting key for cursor-based pagination",
     paging=True,
     cli="--cursor",
+    schema=MappingProxyType({"anyOf": [{"type": "string"}, {"type": "integer"}]}),
 )
 
 _SIZE = QueryParam(
@@ -177,6 +186,7 @@ _SIZE = QueryParam(
     minimum=1,
     paging=True,
     role="page_size",
+    schema=MappingProxyType({"type": "integer"}),
 )
 
 _LEVEL = QueryParam(
@@ -198,6 +208,7 @@ _LEVEL = QueryParam(
             "topic": "topic_metrics",
         }
     ),
+    schema=MappingProxyType({"type": "string"}),
 )
 
 _PAGE = QueryParam(
@@ -214,6 +225,7 @@ _PAGE = QueryParam(
     tokens=True,
     paging=True,
     role="page_number",
+    schema=MappingProxyType({"anyOf": [{"type": "integer"}, {"type": "string"}]}),
 )
 
 _TIMESTAMP_TO = QueryParam(
@@ -228,6 +240,9 @@ _TIMESTAMP_TO = QueryParam(
     description="End timestamp for metrics range (ISO 8601, e.g., '2025-01-15T10:00:00Z')",
     role="window_end",
     cli="--to",
+    schema=MappingProxyType(
+        {"anyOf": [{"type": "string"}, {"type": "string", "format": "date-time"}]}
+    ),
 )
 
 _TIMESTAMP_FROM = QueryParam(
@@ -242,6 +257,9 @@ _TIMESTAMP_FROM = QueryParam(
     description="Start timestamp for metrics range (ISO 8601, e.g., '2025-01-15T09:00:00Z')",
     role="window_start",
     cli="--from",
+    schema=MappingProxyType(
+        {"anyOf": [{"type": "string"}, {"type": "string", "format": "date-time"}]}
+    ),
 )
 
 _TIME_UNIT = QueryParam(
@@ -259,6 +277,7 @@ _TIME_UNIT = QueryParam(
     seconds=MappingProxyType(
         {"minute": 60, "hour": 3600, "day": 86400, "week": 604800, "month": 2592000}
     ),
+    schema=MappingProxyType({"type": "string"}),
 )
 
 _TIME_INTERVAL = QueryParam(
@@ -273,6 +292,7 @@ _TIME_INTERVAL = QueryParam(
     description="Time interval value for aggregation",
     minimum=1,
     role="step_count",
+    schema=MappingProxyType({"anyOf": [{"type": "integer"}, {"type": "string"}]}),
 )
 
 _TIME_TYPE = QueryParam(
@@ -287,6 +307,7 @@ _TIME_TYPE = QueryParam(
     description="Type of time-based query: 'timeseries', 'latest', or 'timesummary'",
     default="latest",
     role="block",
+    schema=MappingProxyType({"type": "string"}),
 )
 
 _TENANT_IDS = QueryParam(
@@ -300,6 +321,7 @@ _TENANT_IDS = QueryParam(
     title="Tenant Ids",
     description="A comma-separated list of Tenant IDs",
     role="whole",
+    schema=MappingProxyType({"type": "string"}),
 )
 
 _IDS = QueryParam(
@@ -313,6 +335,7 @@ _IDS = QueryParam(
     title="Ids",
     description="A comma-separated list of pipeline IDs",
     role="split",
+    schema=MappingProxyType({"type": "string"}),
 )
 
 _SNAPSHOT = QueryParam(
@@ -325,6 +348,7 @@ _SNAPSHOT = QueryParam(
     examples=(),
     title="Snapshot",
     description="Snapshot status filter",
+    schema=MappingProxyType({"type": "string"}),
 )
 
 _SORT = QueryParam(
@@ -337,6 +361,7 @@ _SORT = QueryParam(
     examples=(),
     title="Sort",
     description="Field to sort results by",
+    schema=MappingProxyType({"type": "string"}),
 )
 
 _SORT_DIR = QueryParam(
@@ -349,6 +374,7 @@ _SORT_DIR = QueryParam(
     examples=(),
     title="Sort Dir",
     description="Sort direction: 'asc' or 'desc'",
+    schema=MappingProxyType({"type": "string", "enum": ["asc", "desc"]}),
 )
 
 _IDS_2 = QueryParam(
@@ -362,6 +388,7 @@ _IDS_2 = QueryParam(
     title="Ids",
     description="A comma-separated list of destination IDs",
     role="split",
+    schema=MappingProxyType({"type": "string"}),
 )
 
 

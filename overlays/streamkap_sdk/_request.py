@@ -21,6 +21,8 @@ from ._operations import Operation, QueryParam, body_model, build_kwargs
 from ._params import (
     ID_LIST_KEYS,
     ParameterOverrideWarning,
+    check_extra_texts,
+    check_id_texts,
     check_param,
     effective_parameters,
     format_utc,
@@ -117,20 +119,24 @@ def prepare(
     for key, value in extra_query.items():
         if not _query_value(value):
             raise InvalidParameterError(
-                "extra_query", f"{key!r}: expected a string, number or list of them; got {value!r}"
+                f"extra_query[{key!r}]",
+                f"expected a string, number, boolean or list of them; got {value!r}",
             )
         param = op.param(key)
         if param is not None and param.name in query:
             raise InvalidParameterError(
                 "extra_query", f"{key!r} is also given as {param.name}=; give it once"
             )
+    check_extra_texts("extra_query", extra_query)
     if extra_body:
         try:
-            json.dumps(extra_body, allow_nan=False)
+            text = json.dumps(extra_body, allow_nan=False, ensure_ascii=False)
         except RecursionError:
             raise InvalidParameterError("extra_body", "nested too deeply to send") from None
         except (TypeError, ValueError) as exc:
             raise InvalidParameterError("extra_body", f"not JSON-serialisable: {exc}") from None
+        if not text.isascii():  # sent as UTF-8: a lone surrogate has no UTF-8 form
+            check_extra_texts("extra_body", extra_body)
     ids_name = op.ids
     prepared = Prepared(
         ids=_id_list(ids_name, ids),
@@ -174,6 +180,7 @@ def prepare(
 def _id_list(name: str, value: object) -> list[str]:
     """Normalised ids; given but empty is refused, since an absent filter may mean "all"."""
     ids = normalize_id_list(value, name=name)
+    check_id_texts(name, value, ids)
     if value is not None and not ids:
         raise InvalidParameterError(
             name,

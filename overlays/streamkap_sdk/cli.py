@@ -31,7 +31,14 @@ from ._errors import (
 )
 from ._export import MetricRecord, entity_keys, to_records
 from ._operations import OPERATIONS, QueryParam
-from ._params import format_utc, normalize_id_list
+from ._params import (
+    as_text,
+    choices,
+    format_utc,
+    normalize_id_list,
+    text_kind,
+    text_reader,
+)
 from ._version import __version__
 
 __all__ = ["main"]
@@ -266,18 +273,55 @@ def _add_parameter_flags(group: argparse._ArgumentGroup) -> None:
             kwargs["help"] = kwargs["help"].split(" (ISO")[0] + ", ISO 8601 with a time zone"
             if param.role == "window_start":
                 target = window
-        elif param.values is not None:
-            kwargs.update(choices=param.values)
-        elif "integer" in param.types and "string" not in param.types:
-            kwargs.update(type=positive_int if param.minimum == 1 else count, metavar="N")
         else:
-            kwargs["metavar"] = param.wire.upper()
+            kwargs.update(_typed(param))
+            if kwargs.get("action") == "append":
+                kwargs["help"] += "; comma-separated, may be repeated"
         target.add_argument(param.flag, **kwargs)
     if any(p.role == "window_start" for p in params):
         window.add_argument(
             "--since", type=duration, metavar="DURATION",
             help="window ending now (or at the window's end): e.g. 15m, 1h, 7d",
         )  # fmt: skip
+
+
+def _typed(param: QueryParam) -> dict[str, Any]:
+    """argparse keywords of a parameter's flag, from the spec's schema of the parameter: its text
+    read as the SDK takes the value (`true`/`false`, numbers, a closed set's values as typed,
+    comma-separated lists), any other text passed as it is (the SDK checks it)."""
+    kind = text_kind(param)
+    read = text_reader(param)
+
+    def parse(text: str) -> object:
+        try:
+            return read(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    if kind == "choice":
+        closed = choices(param)
+        if all(isinstance(value, str) for value in closed):
+            return {"choices": closed}
+        shown = ",".join(map(as_text, closed))
+        return {"choices": closed, "type": _or_text(read), "metavar": f"{{{shown}}}"}
+    if kind == "string":
+        return {"metavar": param.wire.upper()}
+    if kind == "array":
+        return {"type": parse, "action": "append", "metavar": f"{param.wire.upper()},..."}
+    metavar = {"boolean": "{true,false}", "integer": "N", "number": "NUMBER"}[kind]
+    return {"type": parse, "metavar": metavar}
+
+
+def _or_text(read: Callable[[str], object]) -> Callable[[str], object]:
+    """`read`, or the text itself when it is no value (argparse then says "invalid choice")."""
+
+    def parse(text: str) -> object:
+        try:
+            return read(text)
+        except ValueError:
+            return text
+
+    return parse
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -356,7 +400,8 @@ def _in_flags(exc: InvalidParameterError) -> str:
     message = str(exc)
     prefix = f"{exc.parameter}: "
     if message.startswith(prefix):
-        message = f"{flags.get(exc.parameter, exc.parameter)}: {message[len(prefix) :]}"
+        base = exc.parameter.split("[", 1)[0]  # ids[3], states[0]: the flag of the list
+        message = f"{flags.get(base, exc.parameter)}: {message[len(prefix) :]}"
     coded = sorted((name for name in flags if "_" in name), key=len, reverse=True)
     pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, coded)) + r")(?![\w-])")
     return pattern.sub(lambda match: flags[match[1]], message)
@@ -403,6 +448,8 @@ def _fetch(args: argparse.Namespace) -> Any:
     for p in parameters():
         if p.role == "whole" and p.name in params:  # repeated flags of comma-separated ids
             params[p.name] = [i for value in params[p.name] for i in value.split(",")]
+        elif p.name in params and p.role is None and text_kind(p) == "array":
+            params[p.name] = [item for values in params[p.name] for item in values]
     if getattr(args, "since", None) is not None:
         params["since"] = args.since
     show = args.progress if args.progress is not None else sys.stderr.isatty()
