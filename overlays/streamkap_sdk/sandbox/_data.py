@@ -19,8 +19,10 @@ _TIME_KEY, _VALUE_KEY = SERIES_POINT
 
 
 def _unit(seed: int, *parts: str) -> float:
-    """A stable number in [0, 1) from the seed and the parts."""
-    digest = hashlib.blake2b("\x1f".join((str(seed), *parts)).encode(), digest_size=8).digest()
+    """A stable number in [0, 1) from the seed and the parts (any text: an id from a JSON body
+    can hold a lone surrogate, which strict UTF-8 refuses)."""
+    text = "\x1f".join((str(seed), *parts)).encode("utf-8", "surrogatepass")
+    digest = hashlib.blake2b(text, digest_size=8).digest()
     return int.from_bytes(digest, "big") / 2**64
 
 

@@ -18,21 +18,30 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal, get_args
 
-from dateutil import parser as date_parser
+from streamkap_api.surface import OPERATIONS, SERIES_POINT, Operation
 
-from streamkap_api.surface import OPERATIONS, SERIES_POINT, Operation, QueryParam
-
+from .._errors import InvalidParameterError
 from .._params import effective_parameters
 from . import _data
+from ._checks import MAX_INT, Invalid, check_param, item, takes_array
 
 DEFAULT_CLIENT_ID: Final = "sandbox-client"
 DEFAULT_CLIENT_SECRET: Final = "sandbox-secret"
 #: Path -> resource of every operation the generated surface describes.
 METRICS_PATHS: Final = {op.path: op.resource for op in OPERATIONS}
-_BY_PATH: Final = {op.path: op for op in OPERATIONS}
 MAX_POINTS: Final = 10_000
-#: Integers the API's validation accepts (a signed 64-bit range): larger ones answer 422.
-MAX_INT: Final = 2**63 - 1
+TOKEN_PATHS: Final = ("/auth/access-token", "/auth/access-token/refresh")
+__all__ = [
+    "DEFAULT_CLIENT_ID",
+    "DEFAULT_CLIENT_SECRET",
+    "MAX_INT",
+    "MAX_POINTS",
+    "METRICS_PATHS",
+    "Engine",
+    "Fault",
+    "Reply",
+    "Seen",
+]
 
 _BAD_GATEWAY_PAGE: Final = (
     b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
@@ -105,18 +114,6 @@ def _detail(status: int, message: str, headers: Mapping[str, str] | None = None)
     return _json(status, {"detail": message}, headers)
 
 
-class _Invalid(Exception):
-    def __init__(self, items: list[dict[str, Any]]) -> None:
-        self.items = items
-
-
-def _item(kind: str, loc: Sequence[str | int], msg: str, value: Any, **ctx: Any) -> dict[str, Any]:
-    entry: dict[str, Any] = {"type": kind, "loc": list(loc), "msg": msg, "input": value}
-    if ctx:
-        entry["ctx"] = ctx
-    return entry
-
-
 class Engine:
     """A Streamkap API emulation: tokens, metrics, faults, and a log of what it saw."""
 
@@ -129,8 +126,15 @@ class Engine:
         seed: int = 0,
         clock: Callable[[], float] = time.monotonic,
         now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        operations: Sequence[Operation] = OPERATIONS,
     ) -> None:
         self.client_id = client_id
+        #: The operations served (default: the generated surface's), by (path, method).
+        self.operations = tuple(operations)
+        self._by_path = {(op.path, op.method.upper()): op for op in self.operations}
+        self._methods: dict[str, set[str]] = {}
+        for op in self.operations:
+            self._methods.setdefault(op.path, set()).add(op.method.upper())
         self.client_secret = client_secret
         self.token_lifetime = token_lifetime
         self.seed = seed
@@ -194,6 +198,13 @@ class Engine:
         reply.headers.setdefault("x-request-id", f"sbx-{next(self._request_ids):06d}")
         return reply
 
+    def allowed_methods(self, path: str) -> tuple[str, ...] | None:
+        """The methods `path` answers (as the spec declares them), None for an unknown path."""
+        if path in TOKEN_PATHS:
+            return ("POST",)
+        methods = self._methods.get(path)
+        return tuple(sorted(methods)) if methods else None
+
     def _route(
         self,
         method: str,
@@ -202,10 +213,12 @@ class Engine:
         headers: Mapping[str, str],
         body: bytes,
     ) -> Reply:
-        op = _BY_PATH.get(path)
-        if path in ("/auth/access-token", "/auth/access-token/refresh"):
-            if method != "POST":
-                return _detail(405, "Method Not Allowed")
+        allowed = self.allowed_methods(path)
+        if allowed is None:
+            return _detail(404, "Not Found")
+        if method not in allowed:  # as FastAPI: 405 with the methods that work, before auth
+            return _detail(405, "Method Not Allowed", {"allow": ", ".join(allowed)})
+        if path in TOKEN_PATHS:
             fault = self._take_fault(token=True)
             if fault is not None and fault.kind != "delay":
                 with self._lock:  # a failed exchange is still a token request
@@ -218,11 +231,9 @@ class Engine:
             if fault is not None:
                 reply.delay = fault.delay
             return reply
-        if op is None:
-            return _detail(404, "Not Found")
-        if method != "POST":
-            return _detail(405, "Method Not Allowed")
-        auth = {k.lower(): v for k, v in headers.items()}.get("authorization")
+        op = self._by_path[path, method]
+        lowered = {k.lower(): v for k, v in headers.items()}
+        auth = lowered.get("authorization")
         with self._lock:
             self.metrics_requests += 1
             self.seen.append(Seen(method, path, dict(query), _safe_json(body), auth))
@@ -233,8 +244,8 @@ class Engine:
         if fault is not None and fault.kind != "delay":
             return self._fault_reply(fault)
         try:
-            reply = _json(200, self._metrics(op, query, body))
-        except _Invalid as invalid:
+            reply = _json(200, self._metrics(op, query, body, lowered.get("content-type")))
+        except Invalid as invalid:
             reply = _json(422, {"detail": invalid.items})
         if fault is not None:
             reply.delay = fault.delay
@@ -247,7 +258,7 @@ class Engine:
                 422,
                 {
                     "detail": [
-                        _item(
+                        item(
                             "model_attributes_type",
                             ["body"],
                             "Input should be a valid dictionary",
@@ -330,7 +341,7 @@ class Engine:
         detail = fault.detail
         if detail is None:
             message = f"Injected fault: HTTP {fault.status}"
-            detail = message if fault.status != 422 else [_item("value_error", [], message, None)]
+            detail = message if fault.status != 422 else [item("value_error", [], message, None)]
         reply = _json(fault.status, {"detail": detail}, headers)
         reply.delay = fault.delay
         return reply
@@ -338,37 +349,38 @@ class Engine:
     # -- metrics -----------------------------------------------------------------------------
 
     def _metrics(
-        self, op: Operation, query: Sequence[tuple[str, str]], body: bytes
+        self,
+        op: Operation,
+        query: Sequence[tuple[str, str]],
+        body: bytes,
+        content_type: str | None = None,
     ) -> dict[str, Any]:
         """The answer of `op`, read from the generated surface: every parameter the spec
         declares is checked against its schema and the knowledge table (422 otherwise), every
         entity map and metric the response schema declares is served."""
-        parsed_body = _parse_body(op, body)
-        params = effective_parameters(dict(query), parsed_body)
-        checked: dict[str | None, Any] = {}
-        for param in op.query:
-            raw = params.get(param.wire)
-            if raw is not None:
-                checked[param.role or param.wire] = _checked(param, raw)
+        params, checked = _read_parameters(op, query, _parse_body(op, body, content_type))
         blocks = list(op.metrics)
         block_param = op.with_role("block")
         block = str(checked.get("block") or (block_param.default if block_param else blocks[0]))
         unit_param = op.with_role("step_unit")
         unit = checked.get("step_unit") or (unit_param.default if unit_param else None)
-        interval = checked.get("step_count") or 1
+        interval = checked.get("step_count")
+        interval = interval if isinstance(interval, int) and interval > 0 else 1
         size = checked.get("page_size")
-        page = checked.get("page_number") or 1
+        page = checked.get("page_number")
+        page = page if isinstance(page, int) and page > 0 else 1  # a token: the first page
         end = checked.get("window_end") or self._now().replace(second=0, microsecond=0)
-        start = checked.get("window_start") or end - dt.timedelta(hours=1)
+        start = checked.get("window_start") or _earlier(end, dt.timedelta(hours=1))
         start_param = op.with_role("window_start")
         end_param = op.with_role("window_end")
         start_name = start_param.wire if start_param else "start"
+        start_where = "body" if start_param and _in_body(body, start_param.wire) else "query"
         if start > end:
-            raise _Invalid(
+            raise Invalid(
                 [
-                    _item(
+                    item(
                         "value_error",
-                        ["query", start_name],
+                        [start_where, start_name],
                         f"Value error, {start_name} must not be after "
                         f"{end_param.wire if end_param else 'end'}",
                         params.get(start_name),
@@ -379,16 +391,27 @@ class Engine:
         if any(field.series for field in op.metrics.get(block, ())):
             seconds = unit_param.seconds.get(str(unit), 60) if unit_param else 60
             try:
-                step = dt.timedelta(seconds=seconds * int(interval))
-                too_many = (end - start) / step > MAX_POINTS
-            except OverflowError:
-                too_many = True
-            if too_many:
-                raise _Invalid(
+                step = dt.timedelta(seconds=seconds * interval)
+            except OverflowError:  # longer than a timedelta holds (~2.7 million years)
+                count_param = op.with_role("step_count")
+                name = count_param.wire if count_param else "interval"
+                where = "body" if count_param and _in_body(body, name) else "query"
+                raise Invalid(
                     [
-                        _item(
+                        item(
                             "value_error",
-                            ["query", start_name],
+                            [where, name],
+                            f"Value error, a step of {interval} {unit} is too long",
+                            params.get(name),
+                        )
+                    ]
+                ) from None
+            if (end - start) / step > MAX_POINTS:
+                raise Invalid(
+                    [
+                        item(
+                            "value_error",
+                            [start_where, start_name],
                             f"Value error, more than {MAX_POINTS} points requested",
                             params.get(start_name),
                         )
@@ -397,8 +420,8 @@ class Engine:
             stamps = _data.timeline(start, end, step)
         requested = params.get(op.ids)
         ids = [i for i in requested if isinstance(i, str)] if isinstance(requested, list) else []
-        if size is not None:
-            ids = ids[(int(page) - 1) * int(size) : int(page) * int(size)]
+        if isinstance(size, int):
+            ids = ids[(page - 1) * size : page * size]
 
         def metrics_of(entity: str) -> dict[str, Any]:
             if entity in self.overrides:
@@ -423,6 +446,19 @@ class Engine:
                     label: _data.entity_metrics(self.seed, op, f"{label}:{scope}", latest, [])
                 }
         return result
+
+
+def _earlier(moment: dt.datetime, by: dt.timedelta) -> dt.datetime:
+    """`moment - by`, or the first moment a datetime can hold when that is before it."""
+    try:
+        return moment - by
+    except OverflowError:
+        return dt.datetime.min.replace(tzinfo=moment.tzinfo)
+
+
+def _in_body(body: bytes, key: str) -> bool:
+    data = _safe_json(body)
+    return isinstance(data, dict) and data.get(key) is not None
 
 
 def _sample_body(*, series: bool) -> dict[str, Any]:
@@ -452,33 +488,74 @@ def _served_maps(op: Operation, checked: Mapping[str | None, Any]) -> list[Any]:
     return [m for m in per_entity if m.wire == chosen or m.wire not in claimed]
 
 
+_JSON_TYPES: Final = ("application/json",)
+
+
+def _loads(body: bytes) -> Any:
+    """JSON as the API reads it, or ValueError: no NaN or Infinity (not JSON), and nesting too
+    deep for the parser is an error like any other (not a crash)."""
+    try:
+        return json.loads(body, parse_constant=_not_json)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+
+
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 def _safe_json(body: bytes) -> Any:
     if not body:
         return None
     try:
-        return json.loads(body)
+        return _loads(body)
     except ValueError:
         return None
 
 
-def _parse_body(op: Operation, body: bytes) -> dict[str, Any] | None:
-    if not body.strip():
+def _is_json(content_type: str | None) -> bool:
+    """Whether FastAPI reads a body with this content type as JSON: when there is none, or
+    application/json, or application/<anything>+json (parameters such as charset ignored)."""
+    if not content_type:
+        return True
+    kind = content_type.split(";", 1)[0].strip().lower()
+    return kind in _JSON_TYPES or (kind.startswith("application/") and kind.endswith("+json"))
+
+
+def _parse_body(op: Operation, body: bytes, content_type: str | None) -> dict[str, Any] | None:
+    """The request's JSON body as FastAPI reads it: none when empty (zero bytes; whitespace is
+    a body, and not JSON), JSON when the content type says so (or says nothing), and otherwise
+    the raw text, which is not an object; an object whose id lists are arrays of strings or
+    strings."""
+    if not body:
         return None
+    if not _is_json(content_type):
+        text = body.decode("utf-8", "replace")
+        raise Invalid(
+            [
+                item(
+                    "model_attributes_type",
+                    ["body"],
+                    "Input should be a valid dictionary or object to extract fields from",
+                    text,
+                )
+            ]
+        )
     try:
-        data = json.loads(body)
+        data = _loads(body)
     except ValueError as exc:
-        raise _Invalid(
-            [_item("json_invalid", ["body", 0], "JSON decode error", {}, error=str(exc))]
-        ) from exc
+        raise Invalid(
+            [item("json_invalid", ["body", 0], "JSON decode error", {}, error=str(exc))]
+        ) from None
     if data is None:
         return None
     if not isinstance(data, dict):
-        raise _Invalid(
+        raise Invalid(
             [
-                _item(
+                item(
                     "model_attributes_type",
                     ["body"],
-                    "Input should be a valid dictionary or object",
+                    "Input should be a valid dictionary or object to extract fields from",
                     data,
                 )
             ]
@@ -490,9 +567,9 @@ def _parse_body(op: Operation, body: bytes) -> dict[str, Any] | None:
             and not isinstance(value, str)
             and not (isinstance(value, list) and all(isinstance(v, str) for v in value))
         ):
-            raise _Invalid(
+            raise Invalid(
                 [
-                    _item(
+                    item(
                         "list_type",
                         ["body", key],
                         "Input should be a valid list of strings or a string",
@@ -503,111 +580,47 @@ def _parse_body(op: Operation, body: bytes) -> dict[str, Any] | None:
     return data
 
 
-def _checked(param: QueryParam, value: Any) -> Any:
-    """A parameter's value as the API reads it, or _Invalid (FastAPI's 422 items)."""
-    loc = ["query", param.wire]
-    if param.role in ("split", "whole"):
-        return value  # already normalised lists (effective_parameters)
-    if param.role in ("window_start", "window_end") or "date-time" in param.formats:
-        return _timestamp(param, value)
-    if param.values is not None:
-        if value not in param.values:
-            allowed = param.values
-            expected = ", ".join(f"'{a}'" for a in allowed[:-1]) + f" or '{allowed[-1]}'"
-            raise _Invalid(
-                [
-                    _item(
-                        "literal_error",
-                        loc,
-                        f"Input should be {expected}",
-                        value,
-                        expected=expected,
-                    )
-                ]
-            )
-        return str(value)
-    if param.role == "step_unit" and param.seconds and value not in param.seconds:
-        # the sandbox can only build series for the units it knows the length of
-        units = list(param.seconds)
-        expected = ", ".join(f"'{u}'" for u in units[:-1]) + f" or '{units[-1]}'"
-        raise _Invalid(
-            [_item("literal_error", loc, f"Input should be {expected}", value, expected=expected)]
-        )
-    if "integer" in param.types:
-        number = _int(value)
-        if number is None:
-            if "string" in param.types and (param.minimum is None or param.tokens):
-                return value  # an integer or a string: a token or cursor
-            raise _Invalid(
-                [
-                    _item(
-                        "int_parsing",
-                        loc,
-                        "Input should be a valid integer, unable to parse string as an integer",
-                        value,
-                    )
-                ]
-            )
-        if abs(number) > MAX_INT:
-            raise _Invalid(
-                [
-                    _item(
-                        "less_than_equal",
-                        loc,
-                        f"Input should be less than or equal to {MAX_INT}",
-                        value,
-                        le=MAX_INT,
-                    )
-                ]
-            )
-        if param.minimum is not None and number < param.minimum:
-            raise _Invalid(
-                [
-                    _item(
-                        "greater_than_equal",
-                        loc,
-                        f"Input should be greater than or equal to {param.minimum}",
-                        value,
-                        ge=param.minimum,
-                    )
-                ]
-            )
-        return number
-    if "number" in param.types and "string" not in param.types:
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            raise _Invalid(
-                [_item("float_parsing", loc, "Input should be a valid number", value)]
-            ) from None
-    return value
+def _read_parameters(
+    op: Operation, query: Sequence[tuple[str, str]], body: dict[str, Any] | None
+) -> tuple[dict[str, object], dict[str | None, Any]]:
+    """(the effective parameters, the checked value of each declared parameter by role or name).
 
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
+    Each declared parameter is checked where it was given, as FastAPI checks a query parameter
+    and a body model separately: its query value(s) against its schema (a repeated key is a
+    list, refused unless the parameter takes an array), and its body value, when not null,
+    too. Then the body wins (`effective_parameters`). Every problem found is in the 422.
+    """
+    given: dict[str, list[str]] = {}
+    for key, value in query:
+        given.setdefault(key, []).append(value)
+    texts: dict[str, object] = {}
+    for key, values in given.items():
+        param = op.param(key)
+        array = param is not None and param.wire == key and takes_array(param)
+        texts[key] = values if array or len(values) > 1 else values[0]
+    checked: dict[str | None, Any] = {}
+    problems: list[dict[str, Any]] = []
+    for param in op.query:
+        found: Any = None
+        for where, source in (("query", texts), ("body", body or {})):
+            raw = source.get(param.wire)
+            if raw is None:
+                continue
+            if param.role in ("split", "whole"):
+                if where == "query" and isinstance(raw, list):  # a repeated id-list key
+                    msg = "Input should be a valid string"
+                    problems.append(item("string_type", [where, param.wire], msg, raw))
+                continue  # normalised by effective_parameters (body shapes: _parse_body)
+            try:
+                found = check_param(param, raw, where)
+            except Invalid as invalid:
+                problems += invalid.items
+        if found is not None:
+            checked[param.role or param.wire] = found
+    if problems:
+        raise Invalid(problems)
     try:
-        return int(str(value).strip())
-    except ValueError:
-        return None
-
-
-def _timestamp(param: QueryParam, value: Any) -> dt.datetime:
-    try:
-        parsed = date_parser.isoparse(str(value))
-    except (ValueError, OverflowError):
-        parsed = None
-    if parsed is None or parsed.tzinfo is None:
-        raise _Invalid(
-            [
-                _item(
-                    "datetime_from_date_parsing",
-                    ["query", param.wire],
-                    "Input should be a valid ISO 8601 datetime with a time zone",
-                    value,
-                )
-            ]
-        )
-    return parsed.astimezone(dt.UTC)
+        params = effective_parameters(texts, body)
+    except InvalidParameterError as exc:  # an id list it cannot read (checked above already)
+        raise Invalid([item("value_error", ["body"], f"Value error, {exc}", None)]) from None
+    return params, checked

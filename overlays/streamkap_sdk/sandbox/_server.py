@@ -78,7 +78,45 @@ def _fault_from(spec: dict[str, Any]) -> Fault:
     return Fault(**spec)
 
 
-def create_app(engine: Engine) -> FastAPI:
+CONTROL_PREFIX: Final = "/_sandbox/"
+
+
+class SandboxApp:
+    """The sandbox's ASGI app: `/_sandbox/...` (the controls, a FastAPI app) and every other
+    request, whatever its method, answered by the engine. The engine, not a router, says which
+    methods a path takes: a 405 names exactly those (`Allow`), OPTIONS included."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.controls = _controls(engine)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
+            await self.controls(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        reply = self.engine.handle(
+            request.method,
+            scope["path"],
+            list(request.query_params.multi_items()),
+            dict(request.headers),
+            await request.body(),
+        )
+        if reply.delay:
+            await asyncio.sleep(reply.delay)
+        response = (
+            _ResetResponse(reply)
+            if reply.reset_after is not None
+            else Response(reply.body, reply.status, reply.headers)
+        )
+        await response(scope, receive, send)
+
+
+def create_app(engine: Engine) -> SandboxApp:
+    return SandboxApp(engine)
+
+
+def _controls(engine: Engine) -> FastAPI:
     app = FastAPI(title="Streamkap sandbox", docs_url=None, redoc_url=None, openapi_url=None)
 
     @app.post("/_sandbox/faults")
@@ -104,21 +142,6 @@ def create_app(engine: Engine) -> FastAPI:
     @app.get("/_sandbox/stats")
     async def stats() -> dict[str, int]:
         return engine.stats()
-
-    @app.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-    async def api(request: Request, path: str) -> Response:
-        reply = engine.handle(
-            request.method,
-            "/" + path,
-            list(request.query_params.multi_items()),
-            dict(request.headers),
-            await request.body(),
-        )
-        if reply.delay:
-            await asyncio.sleep(reply.delay)
-        if reply.reset_after is not None:
-            return _ResetResponse(reply)
-        return Response(reply.body, reply.status, reply.headers)
 
     return app
 

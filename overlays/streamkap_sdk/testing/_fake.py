@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal, Unpack, get_args
 
-from streamkap_api.surface import OPERATIONS, SERIES_POINT, MetricField
+from streamkap_api.surface import OPERATIONS, SERIES_POINT, MetricField, Operation
 
 from .._client import AsyncStreamkapClient, ClientOptions, StreamkapClient, check_options
 from .._errors import InvalidParameterError
@@ -16,7 +16,6 @@ from .._params import effective_parameters, format_utc
 from ..sandbox._engine import (
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
-    METRICS_PATHS,
     Engine,
     Fault,
     Seen,
@@ -254,7 +253,8 @@ class FakeStreamkap:
     @property
     def requests(self) -> list[RecordedRequest]:
         """Every metrics request received, oldest first (failed and retried ones included)."""
-        return [_record(seen) for seen in list(self.engine.seen)]
+        operations = self.engine.operations
+        return [_record(seen, operations) for seen in list(self.engine.seen)]
 
     @property
     def token_requests(self) -> int:
@@ -314,18 +314,18 @@ def _point(point: Point, field: MetricField, block: str) -> dict[str, Any]:
     return entry
 
 
-def _record(seen: Seen) -> RecordedRequest:
+def _record(seen: Seen, operations: Sequence[Operation] = OPERATIONS) -> RecordedRequest:
     body = seen.body if isinstance(seen.body, dict) else None
     try:
         params = effective_parameters(seen.query, body)
     except InvalidParameterError:
         params = {**seen.query, **(body or {})}
-    op = next((op for op in OPERATIONS if op.path == seen.path), None)
+    op = next((op for op in operations if op.path == seen.path), None)
     ids = params.get(op.ids) if op is not None else None
     return RecordedRequest(
         method=seen.method,
         path=seen.path,
-        resource=METRICS_PATHS.get(seen.path, ""),
+        resource=op.resource if op is not None else "",
         ids=list(ids) if isinstance(ids, list) else [],
         params=params,
         query=dict(seen.query),
