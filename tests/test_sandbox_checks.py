@@ -16,18 +16,38 @@ from streamkap_sdk.testing import FakeStreamkap
 
 
 def bad_value(param: QueryParam) -> str | None:
-    """A value the schema (or the table) refuses, or None when the parameter takes any string."""
+    """A value the schema (or the table) refuses, or None when the parameter takes any string.
+
+    Derived from the parameter's schema (`QueryParam.schema`), so a parameter a spec update
+    adds, of any type, gets a case with no change here (the spec-evolution harness runs this
+    module on a mutated spec)."""
+    alternatives = list(param.schema.get("anyOf", [param.schema])) if param.schema else []
+    kinds = {str(k) for a in alternatives for k in _kinds(a)} or set(param.types)
+    free_text = any(
+        "string" in _kinds(a) and not {"enum", "format", "pattern"} & set(a) for a in alternatives
+    )
     if param.role in ("window_start", "window_end"):
         return "yesterday"
     if param.values is not None:
         return "not-" + param.values[0]
-    if param.types == ("integer",) or (param.minimum is not None and not param.tokens):
-        return "x" if "string" not in param.types else "-5"
-    if "integer" in param.types and param.minimum is not None:
-        return "0"  # below the minimum
     if param.role == "step_unit" and param.seconds:
         return "fortnight"
+    if "integer" in kinds and param.minimum is not None:
+        return "0" if param.tokens else "x" if "string" not in kinds else "-5"
+    if free_text:
+        return None
+    if kinds <= {"integer", "number"} and kinds:
+        return "x"
+    if kinds == {"boolean"}:
+        return "banana"
+    if kinds == {"string"} and all(a.get("format") for a in alternatives):
+        return "x"  # date-time, date, uuid...: "x" is none of them
     return None
+
+
+def _kinds(alternative: Any) -> list[str]:
+    declared = alternative.get("type")
+    return list(declared) if isinstance(declared, list) else [declared] if declared else []
 
 
 CASES = [

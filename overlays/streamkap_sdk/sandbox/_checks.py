@@ -84,7 +84,7 @@ def _alternatives(param: QueryParam) -> tuple[dict[str, Any], ...]:
 
 
 def _read_alternatives(param: QueryParam) -> tuple[dict[str, Any], ...]:
-    schema: Mapping[str, Any] = getattr(param, "schema", None) or {}
+    schema: Mapping[str, Any] = param.schema
     if not schema:
         found: list[dict[str, Any]] = []
         for kind in param.types:
