@@ -15,6 +15,7 @@ import copy
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -43,6 +44,7 @@ sys.path.insert(0, str(SCRIPTS))  # scripts/ is not a package
 import extract_spec  # noqa: E402
 import generate  # noqa: E402
 import spec_diff  # noqa: E402
+import surface  # noqa: E402
 import update_spec  # noqa: E402
 
 Doc = dict[str, Any]
@@ -611,7 +613,8 @@ def test_update_spec_rejects_invalid_spec(workspace: tuple[Path, Path], tmp_path
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     assert proc.returncode == 2, proc.stderr
     assert "invalid OpenAPI document" in proc.stderr
-    assert "'description' is a required property" in proc.stderr
+    # the validator's wording: 'description' (jsonschema) or "description" (jsonschema-rs)
+    assert re.search(r"""['"]description['"] is a required property""", proc.stderr), proc.stderr
     assert workspace_digest(workspace) == before
 
 
@@ -694,3 +697,50 @@ def test_spec_description_edit_changes_generated_code(tmp_path: Path) -> None:
     problems = generate.drift(GENERATED, tmp_path / "out")
     assert any(line.endswith("models/timeseries_entry.py") for line in problems)
     assert any(line.startswith("+") and new in line for line in problems)
+
+
+# --- every type a query parameter can have, as the surface and the resources see it -------------
+
+KNOWLEDGE = ROOT / "openapi" / "knowledge.yaml"
+TYPED_PARAMS: list[tuple[str, Doc, Doc, str]] = [
+    # (name, the spec's schema, what the surface keeps of it, the keyword's annotation)
+    ("include_paused", {"type": "boolean", "default": False, "title": "Include Paused"},
+     {"type": "boolean"}, "bool | None"),
+    ("min_lag", {"anyOf": [{"type": "number", "minimum": 0}, {"type": "null"}], "title": "M"},
+     {"type": "number", "minimum": 0}, "float | None"),
+    ("after", {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "null"}]},
+     {"type": "string", "format": "date-time"}, "datetime.datetime | str | None"),
+    ("on_day", {"type": "string", "format": "date"}, {"type": "string", "format": "date"},
+     "datetime.date | str | None"),
+    ("owner", {"type": ["string", "null"], "format": "uuid"}, {"type": "string", "format": "uuid"},
+     "uuid.UUID | str | None"),
+    ("states", {"anyOf": [{"type": "array", "items": {"type": "string", "enum": ["errors", "ok"]},
+                           "description": "x"}, {"type": "null"}]},
+     {"type": "array", "items": {"type": "string", "enum": ["errors", "ok"]}},
+     "list[Literal['errors', 'ok']] | tuple[Literal['errors', 'ok'], ...] | None"),
+    ("priority", {"anyOf": [{"type": "integer", "enum": [1, 2, 3]}, {"type": "null"}]},
+     {"type": "integer", "enum": [1, 2, 3]}, "Priority | None"),
+    ("either", {"anyOf": [{"type": "integer", "maximum": 9}, {"type": "boolean"}]},
+     {"anyOf": [{"type": "integer", "maximum": 9}, {"type": "boolean"}]}, "int | bool | None"),
+]  # fmt: skip
+
+
+def test_every_parameter_type_reaches_the_surface_and_the_resources() -> None:
+    """The surface keeps what a value may be (the schema the SDK checks with, and the CLI reads
+    flags by), and each keyword is typed from it: a closed set of integers is a Literal of
+    integers, an array a list or tuple of its items, a format its Python type or a string."""
+    doc = vendored()
+    op = operation(doc, SEARCH_PIPELINES, "test_every_parameter_type_reaches_the_surface")
+    for name, schema, _kept, _annotation in TYPED_PARAMS:
+        add_query_param(op, {"name": name, "in": "query", "required": False, "schema": schema},
+                        "test_every_parameter_type_reaches_the_surface")  # fmt: skip
+    derived = surface.derive(doc, surface.load_knowledge(KNOWLEDGE))
+    params = {p.wire: p for o in derived.operations for p in o.params}
+    resources = surface.render_resources(derived)
+    for name, _schema, kept, annotation in TYPED_PARAMS:
+        assert params[name].schema == kept, name
+        assert f"        {name}: {annotation} = None," in resources, name
+    assert "Priority = Literal[1, 2, 3]" in resources
+    assert params["priority"].values == ("1", "2", "3")  # the wire form, for the sandbox
+    assert "import uuid" in resources
+    assert params["time_type"].schema == {"type": "string"}  # the table's closed set is apart

@@ -1,8 +1,10 @@
 """Run inside a mutated copy of the project (PYTHONPATH = its generated/ and overlays/).
 
 Checks, through the public API only, that every additive mutation reached the SDK's users:
-the new parameter, the new enum value, the new metric, the new entity map and the third
-operation, on both clients, the CLI, the sandbox and the testing kit. Exits non-zero (an
+the new parameter (one of its values a common word, `errors`), the new boolean and number
+parameters (wrong types refused unsent, right ones sent, their CLI flags parsed), the new enum
+value, the new metric, the new entity map and the third operation, on both clients, the CLI,
+the sandbox, the exporter and the testing kit. Exits non-zero (an
 AssertionError) at the first thing that did not follow the spec.
 """
 
@@ -69,6 +71,34 @@ def main() -> None:
             else:
                 raise AssertionError("the sandbox did not check the new parameter")
             ok("new parameter accepted, sent and checked by the SDK and the sandbox")
+            client.pipelines.metrics(["a"], **{m.NEW_PARAM: m.COMMON_WORD})
+            assert engine.seen[-1].query[m.NEW_PARAM] == m.COMMON_WORD, engine.seen[-1]
+            ok(f"the value {m.COMMON_WORD!r} (also a common attribute name) passes")
+
+            # 1b. the new boolean and number parameters: checked by type, sent as the API reads
+            before = engine.metrics_requests
+            for wrong in (
+                {m.NEW_BOOL_PARAM: "banana"}, {m.NEW_BOOL_PARAM: 1}, {m.NEW_BOOL_PARAM: "true"},
+                {m.NEW_NUMBER_PARAM: "x"}, {m.NEW_NUMBER_PARAM: -1}, {m.NEW_NUMBER_PARAM: True},
+                {m.NEW_NUMBER_PARAM: float("nan")},
+            ):  # fmt: skip
+                try:
+                    client.pipelines.metrics(["a"], **wrong)
+                except InvalidParameterError as exc:
+                    assert [exc.parameter] == list(wrong), exc
+                else:
+                    raise AssertionError(f"{wrong} was sent")
+            assert engine.metrics_requests == before, "a value of a wrong type was sent"
+            client.pipelines.metrics(["a"], **{m.NEW_BOOL_PARAM: True, m.NEW_NUMBER_PARAM: 2.5})
+            query = engine.seen[-1].query
+            assert query[m.NEW_BOOL_PARAM] == "true" and query[m.NEW_NUMBER_PARAM] == "2.5", query
+            client.pipelines.metrics(["a"], **{m.NEW_BOOL_PARAM: False, m.NEW_NUMBER_PARAM: 0})
+            query = engine.seen[-1].query
+            assert query[m.NEW_BOOL_PARAM] == "false" and query[m.NEW_NUMBER_PARAM] == "0", query
+            client.pipelines.metrics(["a"])
+            assert m.NEW_BOOL_PARAM not in engine.seen[-1].query  # the spec's default: the API's
+            ok(f"{m.NEW_BOOL_PARAM} (boolean) and {m.NEW_NUMBER_PARAM} (number): wrong types "
+               "refused unsent, right ones sent")  # fmt: skip
 
             # 2. the new enum value passes, and is served
             client.pipelines.metrics(["a"], time_type=m.NEW_TIME_TYPE)
@@ -104,6 +134,17 @@ def main() -> None:
                 got = await getattr(aclient, m.THIRD_RESOURCE).metrics(["t3"])
                 assert list(entities(got.connector_metrics)) == ["t3"]
                 await aclient.pipelines.metrics(["a"], **{m.NEW_PARAM: m.NEW_PARAM_VALUES[1]})
+                await aclient.pipelines.metrics(["a"], **{m.NEW_BOOL_PARAM: True})
+                assert engine.seen[-1].query[m.NEW_BOOL_PARAM] == "true", engine.seen[-1]
+                before = engine.metrics_requests
+                for wrong in ({m.NEW_BOOL_PARAM: "banana"}, {m.NEW_NUMBER_PARAM: "1.5"}):
+                    try:
+                        await aclient.pipelines.metrics(["a"], **wrong)
+                    except InvalidParameterError as exc:
+                        assert [exc.parameter] == list(wrong), exc
+                    else:
+                        raise AssertionError(f"{wrong} was sent (async client)")
+                assert engine.metrics_requests == before
 
         asyncio.run(async_calls())
         ok(f"client.{m.THIRD_RESOURCE}.metrics works on both clients (sandbox)")
@@ -129,6 +170,25 @@ def main() -> None:
         header = out.getvalue().splitlines()[0].split()
         assert m.NEW_PROPERTY in header, header
         ok(f"CLI: `{m.THIRD_RESOURCE}` resource, {flag} flag, {m.NEW_PROPERTY} column")
+
+        # the CLI: the boolean and number flags parse, a wrong value is a usage error
+        bool_flag = "--" + m.NEW_BOOL_PARAM.replace("_", "-")
+        number_flag = "--" + m.NEW_NUMBER_PARAM.replace("_", "-")
+        for given, sent in ((["true", "2.5"], ("true", "2.5")), (["false", "0"], ("false", "0"))):
+            with contextlib.redirect_stdout(io.StringIO()):
+                args = ["pipelines", "--ids", "a", bool_flag, given[0], number_flag, given[1]]
+                assert cli.main([*args, "--format", "json"]) == 0
+            query = engine.seen[-1].query
+            assert (query[m.NEW_BOOL_PARAM], query[m.NEW_NUMBER_PARAM]) == sent, query
+        before = engine.metrics_requests
+        for wrong in ([bool_flag, "banana"], [number_flag, "x"], [number_flag, "-1"]):
+            err = io.StringIO()
+            with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+                code = cli.main(["pipelines", "--ids", "a", *wrong])
+            lines = err.getvalue().splitlines()
+            assert code == cli.EXIT_USAGE and len(lines) == 1 and wrong[0] in lines[0], lines
+        assert engine.metrics_requests == before
+        ok(f"CLI: {bool_flag} true|false and {number_flag} N parse; wrong values exit 2 unsent")
 
         # the Prometheus exporter: a gauge for the new metric, and the third resource
         from streamkap_sdk.exporter import Exporter

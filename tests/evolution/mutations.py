@@ -12,7 +12,11 @@ from typing import Any
 Doc = dict[str, Any]
 
 NEW_PARAM = "metric_names"
-NEW_PARAM_VALUES = ["latency", "recordsLag"]
+#: an enum value that is also a common attribute name (the SDK's own `.errors` is not the spec's)
+COMMON_WORD = "errors"
+NEW_PARAM_VALUES = ["latency", "recordsLag", COMMON_WORD]
+NEW_BOOL_PARAM = "include_paused"
+NEW_NUMBER_PARAM = "min_lag"
 NEW_TIME_TYPE = "realtime"
 NEW_PROPERTY = "backlog_bytes"  # the same on the wire and as an attribute
 NEW_MAP = "partition_metrics"
@@ -42,6 +46,31 @@ def add_query_parameter_with_values(doc: Doc) -> None:
             "description": "Only these metrics",
         }
     )
+
+
+def add_typed_query_parameters(doc: Doc) -> None:
+    """searchPipelinesMetrics gains a boolean and a number query parameter, as FastAPI writes
+    them (`include_paused: bool = False`, `min_lag: float | None = Query(None, ge=0)`)."""
+    _op(doc, "/pipelines/metrics")["parameters"] += [
+        {
+            "name": NEW_BOOL_PARAM,
+            "in": "query",
+            "required": False,
+            "schema": {"type": "boolean", "default": False, "title": "Include Paused"},
+            "description": "Also paused entities",
+        },
+        {
+            "name": NEW_NUMBER_PARAM,
+            "in": "query",
+            "required": False,
+            "schema": {
+                "anyOf": [{"type": "number", "minimum": 0}, {"type": "null"}],
+                "title": "Min Lag",
+                "description": "Only entities lagging at least this many seconds",
+            },
+            "description": "Only entities lagging at least this many seconds",
+        },
+    ]
 
 
 def add_enum_value(doc: Doc) -> None:
@@ -86,6 +115,7 @@ def remove_parameter(doc: Doc) -> None:
 
 ADDITIVE = (
     add_query_parameter_with_values,
+    add_typed_query_parameters,
     add_enum_value,
     add_latest_property,
     add_entity_map,

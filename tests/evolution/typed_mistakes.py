@@ -9,3 +9,5 @@ def use(client: StreamkapClient) -> None:
     client.pipelines.metrics(["a"], metric_names="bogus")  # E: arg-type
     client.pipelines.metrics(["a"], time_type="hourly")  # E: arg-type
     client.destinations.metrics(["a"], metric_names="latency")  # E: arg-type
+    client.pipelines.metrics(["a"], include_paused="banana")  # E: arg-type
+    client.pipelines.metrics(["a"], min_lag="2.5")  # E: arg-type
