@@ -31,7 +31,6 @@ from streamkap_sdk import (
     StreamkapError,
     entities,
 )
-from streamkap_sdk._aiohttp import AiohttpClient, Backend
 from streamkap_sdk.sandbox import Sandbox
 
 HERE = Path(__file__).parent
@@ -78,52 +77,6 @@ def test_aiohttp_not_installed_names_the_extra(monkeypatch: pytest.MonkeyPatch) 
 # -- requests are httpx's -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("params", "body", "headers"),
-    [
-        ({"time_type": "latest"}, {"ids": ["a", "b"]}, {"Content-Type": "application/json"}),
-        ({"time_type": "timeseries", "timestamp_from": "2025-01-15T08:00:00Z", "size": 5,
-          "flag": True, "many": ["x y", "é/&"]}, {"ids": ["ü", "a,b"], "n": None}, None),
-        (None, None, {"X-Admin-Tenant-Id": "tenant 1"}),
-    ],
-)  # fmt: skip
-async def test_the_requests_it_builds_are_the_ones_httpx_builds(
-    params: Any, body: Any, headers: Any
-) -> None:
-    settings: dict[str, Any] = {
-        "base_url": httpx.URL("http://api.test:8080/v2/"),
-        "timeout": httpx.Timeout(30.0, connect=10.0),
-        "headers": {"Accept": "application/json", "X-Admin-Service-Id": "svc"},
-        "follow_redirects": False,
-    }
-    ours = Backend().open(**settings)
-    try:
-        async with httpx.AsyncClient(**settings) as theirs:
-            for url in (
-                "pipelines/metrics",
-                httpx.URL("http://api.test:8080/v2/pipelines/metrics"),
-            ):
-                for _ in range(2):  # the second from the caches
-                    mine = ours.build_request(
-                        "POST", url, params=params, json=body, headers=headers
-                    )
-                    want = theirs.build_request(
-                        "POST", url, params=params, json=body, headers=headers
-                    )
-                    assert (mine.method, mine.url) == (want.method, want.url)
-                    # httpx 0.28 writes JSON as compactly as the SDK does; 0.27 (the declared
-                    # floor, `make test-deps`) with spaces and \u escapes: the same JSON
-                    same = mine.content == want.content
-                    assert same or httpx_below_0_28()
-                    assert json.loads(mine.content or b"null") == json.loads(
-                        want.content or b"null"
-                    )
-                    assert mine.extensions == want.extensions
-                    skip = {"user-agent"} if same else {"user-agent", "content-length"}
-                    assert sorted(_but(mine.headers, skip)) == sorted(_but(want.headers, skip))
-                    assert mine.headers["user-agent"].startswith("Python/")
-    finally:
-        await ours.aclose()
 
 
 def _but(headers: httpx.Headers, names: set[str]) -> list[tuple[str, str]]:
@@ -289,14 +242,6 @@ def test_loops_in_two_threads_at_once_each_get_a_pool(server: FaultServer) -> No
     assert len(pools) == 2
 
 
-async def test_the_pool_is_aiohttps_and_closes_with_the_client(server: FaultServer) -> None:
-    client = aio(server)
-    await client.pipelines.metrics(["p1"])
-    pool = (await client._state()).http
-    assert isinstance(pool, AiohttpClient)
-    session = pool._session
-    await client.aclose()
-    assert session.closed
 
 
 async def test_a_netrc_entry_for_the_api_host_changes_nothing(
@@ -317,29 +262,6 @@ async def test_a_netrc_entry_for_the_api_host_changes_nothing(
     assert all(r.headers["authorization"].startswith("Bearer ") for r in server.requests[1:])
 
 
-async def test_the_wire_form_of_a_url_is_worked_out_once(
-    server: FaultServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The aiohttp URL and the environment's proxy for it are kept per URL: twenty calls with
-    the same query make two (the token endpoint's and the metrics endpoint's), not twenty-one.
-    (Before: httpx.Request copies the URL it is given, so the cache, keyed by the URL object,
-    never hit and every request re-read the environment for a proxy.)"""
-    looked_up: list[str] = []
-    original = AiohttpClient._proxy_for
-
-    def spy(self: AiohttpClient, url: httpx.URL) -> tuple[str | None, Any]:
-        looked_up.append(str(url))
-        return original(self, url)
-
-    monkeypatch.setattr(AiohttpClient, "_proxy_for", spy)
-    async with aio(server) as client:
-        for _ in range(20):
-            await client.pipelines.metrics(["p1"], time_type="latest")
-    assert len(server.requests) == 21
-    assert sorted(u.split("?")[0].rsplit("/", 2)[-2:][0] for u in looked_up) == [
-        "auth",
-        "pipelines",
-    ]
 
 
 async def test_the_headers_on_the_wire_are_the_httpx_backends(server: FaultServer) -> None:
@@ -371,20 +293,3 @@ async def test_the_headers_on_the_wire_are_the_httpx_backends(server: FaultServe
     assert [comparable(h) for h in seen["aiohttp"]] == [comparable(h) for h in seen["httpx"]]
 
 
-@pytest.mark.parametrize(
-    "body",
-    [
-        {"ids": ["a", "é", 'q"uote\\', "\u2028", "\x01", "😀"]},
-        {"n": 1e16, "f": 0.1, "i": 2**70, "b": True, "z": None, "l": [1, {"a": []}]},
-        ["not", "a", "dict"],
-    ],
-)
-def test_json_bodies_are_encoded_as_httpx_encodes_them(body: Any) -> None:
-    """The backend keeps one C encoder instead of making one per body (JSONEncoder.encode
-    does); the bytes are still those of httpx 0.28's `json=`."""
-    from streamkap_sdk._aiohttp import _json_bytes
-
-    want = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
-    assert _json_bytes(body) == want
-    with pytest.raises(ValueError, match="not JSON compliant"):
-        _json_bytes({"x": float("nan")})

@@ -24,7 +24,7 @@ import threading
 import time
 import weakref
 from collections import deque
-from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
@@ -43,7 +43,7 @@ from ._errors import (
 from ._http import CALL, AsyncCall, SyncCall
 
 if TYPE_CHECKING:
-    import asyncio
+    pass
 
 __all__ = ["DEFAULT_SKEW", "Credentials", "TokenAuth"]
 
@@ -202,8 +202,8 @@ class TokenAuth(httpx.Auth):
         self._fixed_secrets = tuple(s for s in secrets if s)  # e.g. a password in base_url
         if access_token:
             self._secrets.append(access_token)
-        self._thread_lock = threading.Lock()
-        self._async_lock: asyncio.Lock | None = None
+        #: Single-flights renewal across the sync client's threads (async: the loop's lock).
+        self.thread_lock = threading.Lock()
         self._use_refresh = True  # False once the refresh endpoint misbehaved (see _renew_locked)
         self.token_requests = 0  # exchanges + refreshes made; handy for tests and benchmarks
         _LIVE.add(self)
@@ -211,8 +211,7 @@ class TokenAuth(httpx.Auth):
     def after_fork(self) -> None:
         """In a forked child: a lock held by a parent thread (mid-renewal) would never be
         released, since that thread does not exist here. The token itself is kept."""
-        self._thread_lock = threading.Lock()
-        self._async_lock = None
+        self.thread_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"TokenAuth(credentials={self._credentials!r}, token={self._token!r})"
@@ -412,158 +411,90 @@ class TokenAuth(httpx.Auth):
         except StopIteration:
             return
 
-    def sync_auth_flow(
-        self, request: httpx.Request
-    ) -> Generator[httpx.Request, httpx.Response, None]:
-        call = request.extensions.get(CALL)
-        ctx = call if isinstance(call, SyncCall) else None
-        lock = ctx.lock if ctx is not None else self._thread_lock
+    def send(
+        self, request: httpx.Request, send: Callable[[httpx.Request], httpx.Response]
+    ) -> httpx.Response:
+        """The sync driver: run the flow for `request`, sending each request it gives with
+        `send` (the call's: `httpx.Client.send`, redirects, bounded body); token requests go
+        to the call's own sender, their failures back into the policy. Returns the last
+        response (after a 401 replay, the replay's)."""
+        call = request.extensions[CALL]
+        assert isinstance(call, SyncCall)
         flow = self._flow(request)
         held = False
         try:
             step = next(flow)
             while True:
                 if step is _LOCK:
-                    if not _acquire(lock, None if ctx is None else ctx.end):
+                    if not _acquire(call.lock, call.end):
                         raise APITimeoutError(_WAITED)
                     held = True
                     step = flow.send(None)
                 elif step is _UNLOCK:
-                    lock.release()
                     held = False
+                    call.lock.release()
                     step = flow.send(None)
+                elif isinstance(step, httpx.Request) and step.extensions.get(SECRET_BODY):
+                    try:
+                        answer = call.send(step)
+                    except (httpx.TransportError, APIError) as exc:
+                        step = flow.throw(exc)  # the policy decides (a refresh falls back)
+                    else:
+                        step = flow.send(answer)
                 else:
                     assert isinstance(step, httpx.Request)
-                    if ctx is None:  # a plain httpx client: httpx sends everything
-                        response = yield step
-                        response.read()
+                    response = send(step)
+                    try:
                         step = flow.send(response)
-                    elif step.extensions.get(SECRET_BODY):  # a token request: the call sends it
-                        try:
-                            answer = ctx.send(step)
-                        except (httpx.TransportError, APIError) as exc:
-                            step = flow.throw(exc)  # the policy decides (a refresh falls back)
-                        else:
-                            step = flow.send(answer)
-                    else:
-                        response = yield step
-                        step = flow.send(response)
-                        ctx.read(response)  # the flow goes on (a 401): read it, bounded
-        except StopIteration:
-            return
+                    except StopIteration:
+                        return response
+        except StopIteration:  # pragma: no cover - the flow always sends the request
+            raise ConfigurationError("the auth flow sent nothing") from None
         finally:
             if held:
-                lock.release()
-
-    async def async_auth_flow(
-        self, request: httpx.Request
-    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        """The flow for httpx.AsyncClient (a client of yours: `http_client=`)."""
-        held = self._held(request)
-        flow = self._flow(request)
-        try:
-            step = await self._until_sent(flow, next(flow), held)
-            while step is not None:
-                response = yield step
-                if held.call is None:
-                    await response.aread()
-                try:
-                    after: _Step = flow.send(response)
-                except StopIteration:
-                    return
-                if held.call is not None:
-                    await held.call.read(response)  # the flow goes on (a 401): read, bounded
-                step = await self._until_sent(flow, after, held)
-        finally:
-            held.release()
+                call.lock.release()
 
     async def async_send(
         self,
         request: httpx.Request,
         send: Callable[[httpx.Request], Awaitable[httpx.Response]],
     ) -> httpx.Response:
-        """`async_auth_flow` as one coroutine, sending each request with `send`: what the
-        aiohttp backend drives (an async generator per request costs the event loop's
-        bookkeeping of async generators, and an await per step). The response returned is
-        the last one; a replayed 401 is read (bounded) and closed."""
-        held = self._held(request)
+        """The async driver: `send`, for `httpx.AsyncClient`; the renewal lock is the running
+        loop's (the call's deadline bounds waiting for it, `asyncio.timeout`)."""
+        call = request.extensions[CALL]
+        assert isinstance(call, AsyncCall)
         flow = self._flow(request)
+        held = False
         try:
-            step = await self._until_sent(flow, next(flow), held)
-            while step is not None:
-                response = await send(step)
-                try:
-                    after: _Step = flow.send(response)
-                except StopIteration:
-                    return response
-                except BaseException:
-                    await response.aclose()
-                    raise
-                try:
-                    if held.call is None:
-                        await response.aread()
-                    else:
-                        await held.call.read(response)  # a 401 replayed: read, bounded
-                    step = await self._until_sent(flow, after, held)
-                except BaseException:
-                    await response.aclose()
-                    raise
-                if step is None:
-                    return response
-                await response.aclose()
-            raise ConfigurationError("the auth flow sent nothing")  # pragma: no cover
-        finally:
-            held.release()
-
-    def _held(self, request: httpx.Request) -> _Held:
-        call = request.extensions.get(CALL)
-        if isinstance(call, AsyncCall):
-            return _Held(call.lock, call)
-        if self._async_lock is None:
-            import asyncio  # deferred: import time (see _operations)
-
-            self._async_lock = asyncio.Lock()
-        return _Held(self._async_lock, None)
-
-    async def _until_sent(self, flow: _Flow, step: _Step, held: _Held) -> httpx.Request | None:
-        """Run the flow's own steps from `step` (the renewal lock, token requests the call
-        sends itself) until it gives a request to send (returned) or ends (None)."""
-        call = held.call
-        try:
+            step = next(flow)
             while True:
                 if step is _LOCK:
-                    await held.lock.acquire()  # the call's deadline bounds this (asyncio.timeout)
-                    held.locked = True
+                    await call.lock.acquire()
+                    held = True
                     step = flow.send(None)
                 elif step is _UNLOCK:
-                    held.release()
+                    held = False
+                    call.lock.release()
                     step = flow.send(None)
-                else:
-                    assert isinstance(step, httpx.Request)
-                    if call is None or not step.extensions.get(SECRET_BODY):
-                        return step
+                elif isinstance(step, httpx.Request) and step.extensions.get(SECRET_BODY):
                     try:
                         answer = await call.send(step)
                     except (httpx.TransportError, APIError) as exc:
-                        step = flow.throw(exc)  # the policy decides (a refresh falls back)
+                        step = flow.throw(exc)
                     else:
                         step = flow.send(answer)
-        except StopIteration:
-            return None
-
-
-@dataclass(slots=True)
-class _Held:
-    """The renewal lock an async drive uses, whether it holds it, and its call (if any)."""
-
-    lock: asyncio.Lock
-    call: AsyncCall | None
-    locked: bool = False
-
-    def release(self) -> None:
-        if self.locked:
-            self.locked = False
-            self.lock.release()
+                else:
+                    assert isinstance(step, httpx.Request)
+                    response = await send(step)
+                    try:
+                        step = flow.send(response)
+                    except StopIteration:
+                        return response
+        except StopIteration:  # pragma: no cover - the flow always sends the request
+            raise ConfigurationError("the auth flow sent nothing") from None
+        finally:
+            if held:
+                call.lock.release()
 
 
 _WAITED: Final = "the call's deadline passed while waiting for another call's token renewal"

@@ -27,8 +27,7 @@ import httpx
 
 from streamkap_api.resources import AsyncResources, Resources
 
-from . import _aiohttp, _decode, _fastclient, _http, _raw
-from ._aiohttp import AsyncSender
+from . import _decode, _raw
 from ._auth import DEFAULT_SKEW, TokenAuth
 from ._config import read_project_key, resolve
 from ._decode import check_entity_ids, decode_model, decode_model_async
@@ -44,7 +43,6 @@ from ._errors import (
     StreamkapError,
     scrub,
 )
-from ._gate import DEFAULT_LIMITS, Gate, in_flight_limit
 from ._http import (
     ACCEPT_ENCODING,
     CALL,
@@ -57,15 +55,15 @@ from ._http import (
     check_location,
     check_location_async,
     next_hop,
-    shutdown_socket,
+    run_until,
     too_large,
-    watchdog,
 )
 from ._logs import log_request
 from ._merge import _NotStarted, gather_tasks, gather_threads, merge_responses
 from ._operations import Operation, response_model
 from ._request import Prepared, prepare, request_kwargs
 from ._retry import Flow, RetryPolicy, Send, attempts
+from ._transport import DEFAULT_LIMITS, aiohttp_transport, check_backend
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -426,7 +424,7 @@ class _ClientBase:
         return {
             "timeout": self._timeout,
             "follow_redirects": False,  # _exchange follows same-origin ones (_http.next_hop)
-            "limits": DEFAULT_LIMITS,  # unless limits= says otherwise (see _gate)
+            "limits": DEFAULT_LIMITS,  # unless limits= says otherwise (see _transport)
             **self._pool_options,
         }
 
@@ -463,7 +461,7 @@ class _ClientBase:
 
     def _request(
         self,
-        http: httpx.Client | AsyncSender,
+        http: httpx.Client | httpx.AsyncClient,
         op: Operation,
         prepared: Prepared,
         ids: list[str],
@@ -663,7 +661,7 @@ class StreamkapClient(_ClientBase, Resources):
             raise
 
     def _new_http(self) -> httpx.Client:
-        return _fastclient.Client(  # httpx.Client, a shorter path for the SDK's requests
+        return httpx.Client(
             transport=self._transport,
             event_hooks={"response": [check_location]},
             **self._client_kwargs(),
@@ -713,12 +711,7 @@ class StreamkapClient(_ClientBase, Resources):
             log_request(token_request, response, started, ids=None, attempt=attempt)
             return response
 
-        request.extensions[CALL] = SyncCall(
-            end,
-            self._auth._thread_lock,
-            send_token,
-            lambda response: self._read_body(response, SMALL_BODY_BYTES, end),
-        )
+        request.extensions[CALL] = SyncCall(end, self._auth.thread_lock, send_token)
         try:
             step = next(flow)
             while True:
@@ -729,8 +722,16 @@ class StreamkapClient(_ClientBase, Resources):
                     attempt += 1
                     started = time.monotonic()
                     try:
-                        outcome: httpx.Response | Exception = self._exchange(
-                            http, request, end=end, limit=self.max_response_bytes
+                        outcome: httpx.Response | Exception = (
+                            self._exchange(http, request, end=end, limit=self.max_response_bytes)
+                            if end is None
+                            else run_until(
+                                end,
+                                lambda: self._exchange(
+                                    http, request, end=end, limit=self.max_response_bytes
+                                ),
+                                f"{request.method} {request.url.path}",
+                            )
                         )
                     except (httpx.TransportError, APIStatusError) as exc:
                         outcome = exc  # the flow decides; anything else propagates as is
@@ -761,6 +762,15 @@ class StreamkapClient(_ClientBase, Resources):
         limit: int,
         auth: bool = True,
     ) -> httpx.Response:
+        """`request` with its token (the auth flow: renewal, a 401 replayed once), or without
+        (`auth=False`: a token request)."""
+        if not auth:
+            return self._hop(http, request, end=end, limit=limit)
+        return self._auth.send(request, lambda step: self._hop(http, step, end=end, limit=limit))
+
+    def _hop(
+        self, http: httpx.Client, request: httpx.Request, *, end: float | None, limit: int
+    ) -> httpx.Response:
         """Send `request`, follow same-origin redirects, read the body (at most `limit` decoded
         bytes for a success, 1 MiB otherwise): the one place this client touches the wire."""
         visited: list[httpx.URL] = []
@@ -773,7 +783,7 @@ class StreamkapClient(_ClientBase, Resources):
                 response = http.send(
                     request,
                     stream=True,
-                    auth=self._auth if auth else None,
+                    auth=None,  # the SDK's auth flow ran already; a user's client's is not used
                     follow_redirects=False,  # also when a user's http_client follows them
                 )
             except Exception:
@@ -783,45 +793,29 @@ class StreamkapClient(_ClientBase, Resources):
             try:
                 following = next_hop(request, response, visited)
                 if following is None:
-                    self._read_body(response, body_limit(response, limit), end)
-                    return response
+                    return self._read_body(response, body_limit(response, limit))
             finally:
                 response.close()
             request = following
 
-    def _read_body(self, response: httpx.Response, limit: int, end: float | None) -> None:
-        """Read (decode) the body into `response.content`, at most `limit` bytes, and no later
-        than `end`: a watchdog shuts the socket then, since a body trickling in one byte at a
-        time never trips a per-read timeout."""
+    def _read_body(self, response: httpx.Response, limit: int) -> httpx.Response:
+        """The response with its body read and decoded, at most `limit` bytes (a call with a
+        deadline runs this in `run_until`, which stops waiting at the deadline)."""
         if response.is_stream_consumed:
-            return
+            return _already_read(response, limit)
         reader = _reader(response, limit)
-        watch = None if end is None else watchdog().watch(end, shutdown_socket(response))
         try:
             for chunk in response.iter_raw():
                 reader.feed(chunk)
-            body = reader.finish()
+            return _with_body(response, reader.finish())
         except BodyReader.TooLarge:
             raise too_large(response, limit, what=_body_kind(response)) from None
         except zlib.error as exc:
             raise _undecodable(response, exc) from None
-        except httpx.TransportError as exc:
-            if watch is not None and watch.fired:
-                raise APITimeoutError(
-                    f"the call's deadline passed while reading the body of "
-                    f"{response.request.method} {response.request.url.path}"
-                ) from exc
-            if self._is_closed():
-                raise self._closed_error(during=True) from None
-            raise
         except Exception:
             if self._is_closed():
                 raise self._closed_error(during=True) from None
             raise
-        finally:
-            if watch is not None:
-                watch.cancel()
-        response._content = body
 
     def close(self) -> None:
         """Close the client. Its own pool is closed (for every `with_options` copy too); an
@@ -850,6 +844,50 @@ def _reader(response: httpx.Response, limit: int) -> BodyReader:
     return reader
 
 
+def _already_read(response: httpx.Response, limit: int) -> httpx.Response:
+    """A response a transport handed over read (an in-process one: httpx.MockTransport, the
+    kit's), under the same cap."""
+    if len(response.content) > limit:
+        raise too_large(response, limit, what=_body_kind(response))
+    return response
+
+
+#: Headers that described the body as it came over the wire, not as decoded.
+_WIRE_FRAMING: Final = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+
+
+def _with_body(response: httpx.Response, body: bytes) -> httpx.Response:
+    """A response like `response` holding `body` (decoded by BodyReader, under its bound):
+    httpx has no public way to set a read response's content, so the read one is rebuilt.
+    Its framing headers go: they described the bytes on the wire, not `body`."""
+    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _WIRE_FRAMING]
+    decoded = httpx.Response(
+        response.status_code,
+        headers=headers,
+        content=body,
+        request=response.request,
+        extensions=response.extensions,
+        history=response.history,
+    )
+    decoded.elapsed = response.elapsed
+    return decoded
+
+
+def _running_loop() -> asyncio.AbstractEventLoop:
+    """The running asyncio loop, or ConfigurationError (never a bare RuntimeError) under trio,
+    anyio's trio backend, or with no event loop at all."""
+    import asyncio
+
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        raise ConfigurationError(
+            "AsyncStreamkapClient runs on asyncio (asyncio.run, or anyio's asyncio backend); "
+            "no asyncio event loop is running here (under trio, use StreamkapClient in "
+            "trio.to_thread.run_sync)"
+        ) from None
+
+
 def _undecodable(response: httpx.Response, exc: Exception) -> MalformedResponseError:
     request = response.request
     return MalformedResponseError(
@@ -864,9 +902,8 @@ class _LoopState:
     """What an async client owns in one event loop: connections, the renewal lock, and the
     parked async generator that closes them when the loop shuts down."""
 
-    http: AsyncSender  # httpx.AsyncClient, or _aiohttp.AiohttpClient (http_backend="aiohttp")
+    http: httpx.AsyncClient  # on the aiohttp transport with http_backend="aiohttp"
     lock: asyncio.Lock
-    gate: Gate | None = None  # bounds the calls' requests in flight (see _gate)
     keeper: AsyncGenerator[None, None] | None = None
 
 
@@ -877,8 +914,10 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
     renewal lock (the token is shared), and a loop's pool is closed when that loop shuts down
     (`asyncio.run` and `asyncio.Runner` do so on exit), so `asyncio.run()` twice is fine.
 
-    `http_backend="aiohttp"` (the `aiohttp` extra) sends with aiohttp instead of httpx, for
-    services making many concurrent calls; everything else is the same (see `_aiohttp`).
+    `http_backend="aiohttp"` (the `aiohttp` extra) puts httpx on the aiohttp transport
+    (`httpx-aiohttp`), for services making many concurrent calls (see `_transport`).
+
+    It runs on asyncio; under trio (or anyio's trio backend) it raises ConfigurationError.
     """
 
     def __init__(
@@ -898,11 +937,7 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
         )
         self._user_http = http_client
         self._transport = transport
-        self._aiohttp = (
-            _aiohttp.Backend(self._settings.base_url, self._settings.token_url)
-            if _aiohttp.check_backend(http_backend, transport=transport, http_client=http_client)
-            else None
-        )
+        self._aiohttp = check_backend(http_backend, transport=transport, http_client=http_client)
         self._loops: dict[asyncio.AbstractEventLoop, _LoopState] = {}
         import asyncio  # deferred: import time (see _operations)
 
@@ -924,6 +959,7 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
     ) -> Any:
         """One call of `await client.<resource>.metrics(...)`: check, split, send, merge."""
         try:
+            _running_loop()
             call = self._call(op, ids, params, unknown, options)
             raw = options.get("raw", False)
             if len(call.chunks) == 1 and options["progress"] is None:  # the common call
@@ -963,19 +999,19 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
             return state
         for stale in [other for other in root._loops if other.is_closed()]:
             del root._loops[stale]  # closed without shutting down its async generators
-        http: AsyncSender
-        if root._aiohttp is not None:
-            _aiohttp.forget_closed_loops()
-            http = root._aiohttp.open(base_url=root._settings.base_url, **root._client_kwargs())
-        else:
-            http = root._user_http or _fastclient.AsyncClient(  # see _fastclient
-                transport=root._transport,
+        http = root._user_http
+        if http is None:
+            kwargs = root._client_kwargs()
+            transport = root._transport
+            if root._aiohttp:  # the pool settings are the transport's
+                pool = {k: kwargs.pop(k) for k in ("verify", "proxy", "limits") if k in kwargs}
+                transport = aiohttp_transport(**pool)
+            http = httpx.AsyncClient(
+                transport=transport,
                 event_hooks={"response": [check_location_async]},
-                **root._client_kwargs(),
+                **kwargs,
             )
-        size = in_flight_limit(root._pool_options.get("limits"), root._user_http or root._transport)
-        gate = None if size is None else Gate(size)
-        state = root._loops[loop] = _LoopState(http, asyncio.Lock(), gate)
+        state = root._loops[loop] = _LoopState(http, asyncio.Lock())
         state.keeper = root._keep(loop, state)
         await anext(state.keeper)
         return state
@@ -1025,10 +1061,7 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
             log_request(token_request, response, started, ids=None, attempt=attempt)
             return response
 
-        async def read(response: httpx.Response) -> None:
-            await self._read_body(response, SMALL_BODY_BYTES)
-
-        request.extensions[CALL] = AsyncCall(end, state.lock, send_token, read)
+        request.extensions[CALL] = AsyncCall(end, state.lock, send_token)
         try:
             step = next(flow)
             while True:
@@ -1037,10 +1070,8 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
                     attempt += 1
                     started = time.monotonic()
                     try:
-                        outcome: httpx.Response | Exception = (
-                            await self._gated(http, request, None, state.gate)
-                            if end is None
-                            else await self._attempt(http, request, end, state.gate)
+                        outcome: httpx.Response | Exception = await self._attempt(
+                            http, request, end
                         )
                     except (httpx.TransportError, APIStatusError) as exc:
                         outcome = exc  # the flow decides; anything else propagates as is
@@ -1058,22 +1089,17 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
         return _raw.raw_part(result, response, attempt - 1) if raw else result
 
     async def _attempt(
-        self,
-        http: AsyncSender,
-        request: httpx.Request,
-        end: float | None,
-        gate: Gate | None = None,
+        self, http: httpx.AsyncClient, request: httpx.Request, end: float | None
     ) -> httpx.Response:
-        """One attempt, bounded as a whole by the call's deadline (token renewal included),
-        holding one of the gate's slots (waiting for it counts as waiting for a connection)."""
+        """One attempt, bounded as a whole by the call's deadline (token renewal included)."""
         if end is None:
-            return await self._gated(http, request, None, gate)
+            return await self._exchange(http, request, end=None, limit=self.max_response_bytes)
         import asyncio
 
         scope = asyncio.timeout(max(end - time.monotonic(), 0.0))
         try:
             async with scope:
-                return await self._gated(http, request, end, gate)
+                return await self._exchange(http, request, end=end, limit=self.max_response_bytes)
         except TimeoutError:
             if scope.expired():
                 raise APITimeoutError(
@@ -1081,29 +1107,27 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
                 ) from None
             raise
 
-    async def _gated(
-        self, http: AsyncSender, request: httpx.Request, end: float | None, gate: Gate | None
-    ) -> httpx.Response:
-        if gate is None:
-            return await self._exchange(http, request, end=end, limit=self.max_response_bytes)
-        if not gate.take():
-            await gate.acquire((request.extensions.get("timeout") or {}).get("pool"))
-        try:
-            return await self._exchange(http, request, end=end, limit=self.max_response_bytes)
-        finally:
-            gate.release()
-
     async def _exchange(
         self,
-        http: AsyncSender,
+        http: httpx.AsyncClient,
         request: httpx.Request,
         *,
         end: float | None,
         limit: int,
         auth: bool = True,
     ) -> httpx.Response:
-        """Send `request`, follow same-origin redirects, read the body (at most `limit` decoded
-        bytes for a success, 1 MiB otherwise): the one place this client touches the wire."""
+        """`request` with its token, or without (`auth=False`): see StreamkapClient."""
+        if not auth:
+            return await self._hop(http, request, end=end, limit=limit)
+
+        async def hop(step: httpx.Request) -> httpx.Response:
+            return await self._hop(http, step, end=end, limit=limit)
+
+        return await self._auth.async_send(request, hop)
+
+    async def _hop(
+        self, http: httpx.AsyncClient, request: httpx.Request, *, end: float | None, limit: int
+    ) -> httpx.Response:
         visited: list[httpx.URL] = []
         while True:
             if self._is_closed():
@@ -1114,8 +1138,8 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
                 response = await http.send(
                     request,
                     stream=True,
-                    auth=self._auth if auth else None,
-                    follow_redirects=False,  # also when a user's http_client follows them
+                    auth=None,
+                    follow_redirects=False,
                 )
             except Exception:
                 if self._is_closed():  # aclose() from another task, mid-call
@@ -1124,31 +1148,25 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
             try:
                 following = next_hop(request, response, visited)
                 if following is None:
-                    await self._read_body(response, body_limit(response, limit))
-                    return response
+                    return await self._read_body(response, body_limit(response, limit))
             finally:
                 await response.aclose()
             request = following
 
-    async def _read_body(self, response: httpx.Response, limit: int) -> None:
+    async def _read_body(self, response: httpx.Response, limit: int) -> httpx.Response:
         if response.is_stream_consumed:
-            return
+            return _already_read(response, limit)
         reader = _reader(response, limit)
-        stream = response.stream
         try:
-            if type(stream) is _aiohttp.Body:  # its errors are httpx's already, request attached
-                response.is_stream_consumed = True  # as aiter_raw marks it (aclose() follows)
-                async for chunk in stream:
-                    reader.feed(chunk)
-            else:
-                async for chunk in response.aiter_raw():
-                    reader.feed(chunk)
+            async for chunk in response.aiter_raw():
+                reader.feed(chunk)
             if reader.collected < _JOIN_IN_THREAD:
                 body = reader.finish()
             else:  # joining 48 MB is 40 ms of page faults and copying: not on the loop
                 import asyncio  # (bytes.join lets go of the GIL for large inputs)
 
                 body = await asyncio.to_thread(reader.finish)
+            return _with_body(response, body)
         except BodyReader.TooLarge:
             raise too_large(response, limit, what=_body_kind(response)) from None
         except zlib.error as exc:
@@ -1157,7 +1175,6 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
             if self._is_closed():
                 raise self._closed_error(during=True) from None
             raise
-        response._content = body
 
     async def aclose(self) -> None:
         """Close the client: this loop's connections now; those of loops that already shut
@@ -1166,9 +1183,8 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
         self._closed = True
         if self._root is not self:
             return
-        import asyncio
 
-        state = self._loops.get(asyncio.get_running_loop())
+        state = self._loops.get(_running_loop())
         if state is not None and state.keeper is not None:
             await state.keeper.aclose()  # runs _keep's finally
         if self._transport is not None:
@@ -1198,7 +1214,6 @@ def _after_fork_in_child() -> None:
     parent thread may have held at the fork is replaced. Tokens are kept."""
     for client in list(_LIVE):
         client._after_fork()
-    _http.reset_after_fork()
     _decode.reset_after_fork()
 
 

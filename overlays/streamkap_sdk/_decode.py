@@ -6,11 +6,12 @@ does not fit the schema raises `streamkap_api.types.DecodeError` carrying the JS
 JSON is read the same way with or without orjson (`loads`, the README's errors section):
 strict RFC 8259 plus two leniencies. Integers outside the 64-bit range (below -2**63 or above
 2**64 - 1) become the nearest float, as orjson reads them; `NaN`, `Infinity`, `-Infinity` and
-numbers beyond the float range (`1e400`) are refused; a leading UTF-8 byte order mark is
-ignored; nesting deeper than 1024 levels is refused (without orjson, the standard library's
-stack limit may refuse from about 990 levels; from Python 3.13 on, whose decoder no longer stops
-there, the depth is checked before the standard library decodes). Every refusal is a
-MalformedResponseError.
+numbers beyond the float range (`1e400`) are refused; a lone UTF-16 surrogate in a string
+(`"RUN\\ud83d"`: valid JSON grammar, but not Unicode text) becomes U+FFFD; a leading UTF-8 byte
+order mark is ignored; nesting deeper than 1024 levels is refused (without orjson, the standard
+library's stack limit may refuse from about 990 levels; from Python 3.13 on, whose decoder no
+longer stops there, the depth is checked before the standard library decodes). Every refusal
+is a MalformedResponseError.
 """
 
 from __future__ import annotations
@@ -74,7 +75,31 @@ def _constant(name: str) -> float:
     raise ValueError(f"{name} is not a JSON value")
 
 
-_strict = json.JSONDecoder(parse_int=_number, parse_float=_finite, parse_constant=_constant)
+_json_decoder = json.JSONDecoder(parse_int=_number, parse_float=_finite, parse_constant=_constant)
+#: A \\uD800-\\uDFFF escape: where the standard library can produce a lone surrogate.
+_SURROGATE_ESCAPE: Final = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _mended(value: Any) -> Any:
+    """`value` with every lone UTF-16 surrogate in its strings and keys replaced by U+FFFD."""
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, dict):
+        return {_mended(key): _mended(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_mended(item) for item in value]
+    return value
+
+
+def _strict_decode(text: str) -> Any:
+    """The standard library's decode. A lone surrogate (`"\\ud83d"` without its pair, what a
+    backend makes when it cuts a UTF-16 pair) becomes U+FFFD, as orjson's refusal of it is
+    answered here too: such a string is not Unicode text, and it breaks whatever encodes it
+    later (a Prometheus exposition, a CSV file). Only a body holding such an escape is walked."""
+    value = _json_decoder.decode(text)
+    if _SURROGATE_ESCAPE.search(text):
+        value = _mended(value)
+    return value
 
 
 #: Deeper than this is refused, as orjson refuses it.
@@ -106,8 +131,8 @@ def refuse_deep(body: bytes) -> None:
 def loads(body: bytes) -> Any:
     """JSON text as Python values, one behaviour with or without orjson (module docstring).
 
-    orjson reads what it accepts exactly as `_strict` does; whatever orjson refuses is handed
-    to `_strict`, which has the last word, so refusals (and their messages) are the same on
+    orjson reads what it accepts exactly as `_strict_decode` does; whatever orjson refuses is handed
+    to `_strict_decode`, which has the last word, so refusals (and their messages) are the same on
     both paths. Raises ValueError or RecursionError.
     """
     if body.startswith(_BOM):
@@ -120,7 +145,7 @@ def loads(body: bytes) -> Any:
     if _CHECK_DEPTH:
         refuse_deep(bytes(body) if isinstance(body, bytes | bytearray) else body.encode())
     text = body.decode("utf-8") if isinstance(body, bytes | bytearray) else body
-    return _strict.decode(text)
+    return _strict_decode(text)
 
 
 class _Model(Protocol):
@@ -235,12 +260,15 @@ def decode_model(response: httpx.Response, model: type[M], *, what: str) -> M:
     message and `.path` name where, e.g. `$.connector_metrics.p1.latest.latency`.
     """
     steps = _decoding(response, model, what)
-    while True:
-        try:
-            next(steps)
-        except StopIteration as done:
-            result: M = done.value
-            return result
+    try:
+        while True:
+            try:
+                next(steps)
+            except StopIteration as done:
+                result: M = done.value
+                return result
+    finally:
+        steps.close()  # interrupted between slices (Ctrl+C): the GC pause ends here, not at GC
 
 
 async def decode_model_async(response: httpx.Response, model: type[M], *, what: str) -> M:
@@ -251,13 +279,19 @@ async def decode_model_async(response: httpx.Response, model: type[M], *, what: 
     import asyncio  # deferred: import time (see _operations)
 
     steps = _decoding(response, model, what)
-    while True:
-        try:
-            next(steps)
-        except StopIteration as done:
-            result: M = done.value
-            return result
-        await asyncio.sleep(0)
+    try:
+        while True:
+            try:
+                next(steps)
+            except StopIteration as done:
+                result: M = done.value
+                return result
+            await asyncio.sleep(0)
+    finally:
+        # Cancelled between slices: close the decode now, so its GC pause ends with the call
+        # (left suspended, it would end only when the generator is collected, and an
+        # application keeping the exception kept the collector off process-wide).
+        steps.close()
 
 
 def _decoding(response: httpx.Response, model: type[M], what: str) -> Generator[None, None, M]:
@@ -310,7 +344,7 @@ def _parse_piece(text: bytes | bytearray) -> Any:
     """One slice: orjson only when it is there (whatever it refuses, the whole decode reads)."""
     if _fast is not None:
         return _fast(text)
-    return _strict.decode(bytes(text).decode("utf-8"))
+    return _strict_decode(bytes(text).decode("utf-8"))
 
 
 def _sliced(body: bytes, model: type[M]) -> Generator[None, None, M]:

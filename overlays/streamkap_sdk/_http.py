@@ -1,5 +1,5 @@
 """What every request needs from the wire, whoever sends it: bounded bodies, the redirect rule,
-the call context the auth drivers read, and the sync client's deadline watchdog.
+the call context the auth drivers read, and the sync client's deadline (`run_until`).
 
 The clients each have ONE method that touches the transport (`_exchange`: send one request,
 follow same-origin redirects, read a bounded body); everything it decides is here, as plain
@@ -8,20 +8,17 @@ functions and small objects that know nothing about how bytes arrive.
 
 from __future__ import annotations
 
-import contextlib
-import heapq
-import itertools
-import socket
+import contextvars
 import threading
 import time
 import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import httpx
 
-from ._errors import RedirectError, ResponseTooLargeError
+from ._errors import APITimeoutError, RedirectError, ResponseTooLargeError
 
 __all__ = [
     "CALL",
@@ -33,7 +30,7 @@ __all__ = [
     "SyncCall",
     "body_limit",
     "next_hop",
-    "watchdog",
+    "run_until",
 ]
 
 MiB: Final = 1 << 20
@@ -58,7 +55,6 @@ class SyncCall:
     end: float | None  # time.monotonic() deadline of the call, None = no deadline
     lock: threading.Lock  # single-flights token renewal
     send: Callable[[httpx.Request], httpx.Response]  # a token request, body read and bounded
-    read: Callable[[httpx.Response], None]  # read an intermediate (401) body, bounded
 
 
 @dataclass(slots=True)
@@ -68,7 +64,6 @@ class AsyncCall:
     end: float | None
     lock: Any  # asyncio.Lock of the running loop (asyncio is imported lazily)
     send: Callable[[httpx.Request], Awaitable[httpx.Response]]
-    read: Callable[[httpx.Response], Awaitable[None]]
 
 
 # -- bounded bodies -----------------------------------------------------------------------------
@@ -267,7 +262,7 @@ def next_hop(
         kind = "a redirect loop" if target in visited else f"more than {MAX_REDIRECTS} redirects"
         raise RedirectError(f"{kind} from {where}; gave up", response)
     visited.append(target)
-    headers = [(k, v) for k, v in request.headers.multi_items() if k.lower() != "authorization"]
+    headers = request.headers.multi_items()  # Authorization too: the same origin
     return httpx.Request(
         request.method,
         target,
@@ -277,99 +272,38 @@ def next_hop(
     )
 
 
-# -- the sync deadline watchdog -----------------------------------------------------------------
+# -- the sync deadline ---------------------------------------------------------------------------
+
+T = TypeVar("T")
 
 
-class _Watch:
-    __slots__ = ("_action", "_done", "_lock", "fired")
+def run_until(end: float, work: Callable[[], T], what: str) -> T:
+    """`work()`, waited for no later than `end` (a time.monotonic() value): APITimeoutError then.
 
-    def __init__(self, action: Callable[[], None]) -> None:
-        self._action = action
-        self._lock = threading.Lock()
-        self._done = False
-        self.fired = False
+    A sync read blocked on a socket cannot be interrupted from outside, and per-read timeouts
+    do not bound a response whose status line, headers or body trickle in a byte at a time. So
+    the attempt runs in a thread of its own (with the caller's contextvars, which APM agents
+    keep their spans in) and the caller stops waiting at its deadline. The thread then ends by
+    itself: its reads are bounded by the per-read timeouts (already capped at the deadline) and
+    its result is dropped. Ctrl+C interrupts the wait as it would the call.
+    """
+    outcome: list[tuple[bool, Any]] = []
+    done = threading.Event()
+    context = contextvars.copy_context()
 
-    def cancel(self) -> None:
-        """After this returns, the action has run to its end or will never run."""
-        with self._lock:
-            self._done = True
+    def attempt() -> None:
+        try:
+            outcome.append((True, context.run(work)))
+        except BaseException as exc:  # handed to the caller, whatever it is
+            outcome.append((False, exc))
+        finally:
+            done.set()
 
-    def fire(self) -> None:
-        with self._lock:
-            if self._done:
-                return
-            self._done = self.fired = True
-            with contextlib.suppress(OSError):  # the socket closed meanwhile: nothing to stop
-                self._action()
-
-
-class _Watchdog:
-    """One daemon thread for the process, started on first use: runs each watch's action at
-    its time unless cancelled. The sync client arms one while a body streams in under a
-    deadline, to shut the socket at the deadline (a read blocked in another thread cannot be
-    interrupted any other way; per-read timeouts do not bound a body that trickles in)."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition(threading.Lock())
-        self._heap: list[tuple[float, int, _Watch]] = []
-        self._seq = itertools.count()
-        self._thread: threading.Thread | None = None
-
-    def watch(self, when: float, action: Callable[[], None]) -> _Watch:
-        entry = _Watch(action)
-        with self._cond:
-            heapq.heappush(self._heap, (when, next(self._seq), entry))
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="streamkap-deadline", daemon=True
-                )
-                self._thread.start()
-            self._cond.notify()
-        return entry
-
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                while not self._heap:
-                    self._cond.wait()
-                when, _, entry = self._heap[0]
-                left = when - time.monotonic()
-                if left > 0 and not entry._done:
-                    self._cond.wait(left)
-                    continue
-                heapq.heappop(self._heap)
-            entry.fire()
-
-
-_watchdog: _Watchdog | None = None
-_watchdog_lock = threading.Lock()
-
-
-def watchdog() -> _Watchdog:
-    global _watchdog
-    if _watchdog is None:
-        with _watchdog_lock:
-            if _watchdog is None:
-                _watchdog = _Watchdog()
-    return _watchdog
-
-
-def shutdown_socket(response: httpx.Response) -> Callable[[], None]:
-    """An action that shuts the socket under `response` (a blocked read then returns at once);
-    a no-op for transports without one (in-process test transports)."""
-    stream = response.extensions.get("network_stream")
-    sock = stream.get_extra_info("socket") if stream is not None else None
-
-    def action() -> None:
-        if isinstance(sock, socket.socket):
-            sock.shutdown(socket.SHUT_RDWR)
-
-    return action
-
-
-def reset_after_fork() -> None:
-    """In a forked child: the watchdog thread did not survive the fork, and its lock may be
-    held by a thread that no longer exists."""
-    global _watchdog, _watchdog_lock
-    _watchdog = None
-    _watchdog_lock = threading.Lock()
+    threading.Thread(target=attempt, name="streamkap-call", daemon=True).start()
+    if not done.wait(max(end - time.monotonic(), 0.0)):
+        raise APITimeoutError(f"the call's deadline passed during {what}")
+    ok, value = outcome[0]
+    if ok:
+        result: T = value
+        return result
+    raise value
