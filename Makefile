@@ -7,7 +7,8 @@ PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 
 .PHONY: demo test generate check-generated update-spec lint workflows format typecheck pytest prism \
-	bench soak wheel dist release-check test-pythons test-deps test-httpx2 clean
+	bench soak wheel dist release-check test-pythons test-deps test-httpx2 clean generator \
+	generator-lock
 
 # Every extra, so the suite covers them all; the dev tools are the `dev` dependency group (PEP 735).
 EXTRAS := speedups,sandbox,pandas,exporter,aiohttp
@@ -24,10 +25,34 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[$(EXTRAS)]' --group dev
 	touch $(STAMP)
 
-generate: $(STAMP) ## regenerate generated/ from openapi/streamkap.yaml
+# The generator is a build tool with a venv of its own: openapi-python-client and the ruff that
+# formats its output, installed from tools/generator/requirements.txt (every package pinned, with
+# its hashes), so what the generator requires (httpx<0.29) never constrains $(VENV), which gets
+# what `pip install streamkap-sdk` gets. Made once, by the targets that run the generator (and
+# made anew when the pins change); scripts/generate.py finds it through STREAMKAP_GENERATOR_VENV.
+GEN_VENV  ?= .venvs/generator
+GEN_STAMP := $(GEN_VENV)/.installed
+GEN_PINS  := tools/generator/requirements.txt
+export STREAMKAP_GENERATOR_VENV := $(abspath $(GEN_VENV))
+
+generator: $(GEN_STAMP) ## make the generator's venv (.venvs/generator)
+
+$(GEN_STAMP): $(GEN_PINS)
+	rm -rf $(GEN_VENV)
+	$(PYTHON) -m venv $(GEN_VENV)
+	$(GEN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes \
+		-r $(GEN_PINS)
+	touch $@
+
+# After changing a pin in tools/generator/requirements.in; then `make generate`.
+generator-lock: $(STAMP) ## re-pin tools/generator/requirements.txt (every package, with hashes)
+	$(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+		--custom-compile-command "make generator-lock" tools/generator/requirements.in -o $(GEN_PINS)
+
+generate: $(STAMP) $(GEN_STAMP) ## regenerate generated/ from openapi/streamkap.yaml
 	$(PY) scripts/generate.py
 
-check-generated: $(STAMP) ## fail if generated/ drifted from spec + config + pinned generator
+check-generated: $(STAMP) $(GEN_STAMP) ## fail if generated/ drifted from spec + config + pinned generator
 	$(PY) scripts/generate.py --check
 
 # Without SPEC: the vendor's reference pages listed in openapi/upstream.txt (what the scheduled
@@ -36,7 +61,7 @@ check-generated: $(STAMP) ## fail if generated/ drifted from spec + config + pin
 # the shell double-quoted.
 UPSTREAM := openapi/upstream.txt
 
-update-spec: $(STAMP) ## make update-spec [SPEC=<file-or-url>] [FAIL_ON_BREAKING=1]
+update-spec: $(STAMP) $(GEN_STAMP) ## make update-spec [SPEC=<file-or-url>] [FAIL_ON_BREAKING=1]
 	$(PY) scripts/update_spec.py $(if $(strip $(SPEC)),"$(SPEC)",--sources-file $(UPSTREAM))$(if $(filter-out 0 false no,$(strip $(FAIL_ON_BREAKING))), --fail-on-breaking)
 
 lint: $(STAMP)
@@ -55,7 +80,7 @@ format: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy overlays/streamkap_sdk tests/typing examples
 
-pytest: $(STAMP) prism
+pytest: $(STAMP) $(GEN_STAMP) prism
 	$(BIN)/pytest
 
 # Prism (a third-party mock of the vendored spec) for tests/test_prism_contract.py: pinned exactly,
@@ -97,13 +122,13 @@ release-check: $(STAMP) ## make release-check TAG=v1.2.0: may this tag be releas
 	$(PY) scripts/release_check.py --tag "$(TAG)"
 
 # Not part of `make test` (each runs the whole suite again, several times over).
-test-pythons: $(STAMP) prism ## the suite on every supported CPython pyenv has, each in its own venv
+test-pythons: $(STAMP) $(GEN_STAMP) prism ## the suite on every supported CPython pyenv has, each in its own venv
 	$(PY) scripts/matrix.py pythons
 
-test-deps: $(STAMP) prism ## the suite at the lowest and at the newest versions the ranges allow
+test-deps: $(STAMP) $(GEN_STAMP) prism ## the suite at the lowest versions the ranges allow, httpx 0.28, the newest
 	$(PY) scripts/matrix.py deps
 
-test-httpx2: $(STAMP) prism ## the suite with httpx2.alias_httpx() in effect (httpx2 from PyPI)
+test-httpx2: $(STAMP) $(GEN_STAMP) prism ## the suite with httpx2.alias_httpx() in effect (httpx2 from PyPI)
 	$(PY) scripts/matrix.py httpx2
 
 clean:

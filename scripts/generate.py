@@ -5,6 +5,12 @@
 
 The output is a pure function of (spec, generator-config.yaml, templates/, the pinned generator
 and ruff), so any difference means someone edited generated code by hand or forgot to regenerate.
+
+The generator and the ruff that formats its output run from a venv of their own, installed from
+tools/generator/requirements.txt by `make generator` (every target that needs it makes it first):
+$STREAMKAP_GENERATOR_VENV, exported by the Makefile, else .venvs/generator. This script itself
+runs in the project's venv; the generator never shares it, so what the generator requires never
+constrains the versions the SDK is tested with.
 """
 
 from __future__ import annotations
@@ -18,8 +24,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from importlib import metadata
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi" / "streamkap.yaml"
@@ -29,6 +37,131 @@ TEMPLATES = ROOT / "templates"
 PACKAGE = "streamkap_api"
 PROVENANCE = "PROVENANCE.json"
 _CACHES = {"__pycache__"}  # tool caches (.mypy_cache, .ruff_cache, ...) are not generated code
+GENERATOR_PINS = ROOT / "tools" / "generator" / "requirements.txt"
+GENERATOR_VENV_VAR = "STREAMKAP_GENERATOR_VENV"
+PINNED = ("openapi-python-client", "ruff")  # what PROVENANCE.json records
+
+
+class GeneratorError(SystemExit):
+    """The generator's venv is missing or is not the pinned one."""
+
+
+@dataclass(frozen=True)
+class Generator:
+    """The generator's venv: where its interpreter and tools are, and what it has installed."""
+
+    venv: Path
+    versions: dict[str, str]
+
+    @property
+    def bin(self) -> Path:
+        return self.venv / "bin"
+
+    @property
+    def python(self) -> Path:
+        return self.bin / "python"
+
+
+def generator_venv() -> Path:
+    return Path(os.environ.get(GENERATOR_VENV_VAR) or ROOT / ".venvs" / "generator")
+
+
+def pinned_versions(pins: Path = GENERATOR_PINS) -> dict[str, str]:
+    """`name: version` of the PINNED packages in the generator's requirements file."""
+    found: dict[str, str] = {}
+    for line in pins.read_text(encoding="utf-8").splitlines():
+        name, sep, rest = line.partition("==")
+        if sep and name.strip().lower() in PINNED:
+            found[name.strip().lower()] = rest.split(";")[0].split()[0]
+    return found
+
+
+# Run by the generator's interpreter: its versions of PINNED, and its own names for the strings
+# given (property and parameter names, snake_case module names), to hold scripts/surface.py's
+# copy of its naming rules to them.
+_PROBE = """
+import json, sys
+from importlib import metadata
+from openapi_python_client.strings import PythonIdentifier, snake_case
+asked = json.load(sys.stdin)
+json.dump({
+    "versions": {name: metadata.version(name) for name in asked["packages"]},
+    "python_names": [str(PythonIdentifier(s, prefix="field_")) for s in asked["strings"]],
+    "snake": [snake_case(s) for s in asked["strings"]],
+}, sys.stdout)
+"""
+
+
+def _probe(venv: Path, strings: Sequence[str]) -> dict[str, Any]:
+    asked = json.dumps({"packages": list(PINNED), "strings": list(strings)})
+    done = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", _PROBE],
+        input=asked, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise GeneratorError(
+            f"generate: the generator's venv {venv} does not run the generator:\n"
+            f"{done.stderr.strip()}\nrun `make generator` (it makes the venv anew)"
+        )
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def find_generator(strings: Sequence[str] = ()) -> tuple[Generator, dict[str, Any]]:
+    """The generator's venv, checked against tools/generator/requirements.txt; and its
+    answers for `strings` (see _PROBE)."""
+    venv = generator_venv()
+    if not (venv / "bin" / "python").exists():
+        raise GeneratorError(
+            f"generate: no generator venv at {venv}: run `make generator` (or any make target "
+            f"that runs the generator), or point {GENERATOR_VENV_VAR} at one"
+        )
+    answers = _probe(venv, strings)
+    wanted, have = pinned_versions(), answers["versions"]
+    if wanted != have:
+        raise GeneratorError(
+            f"generate: the generator's venv {venv} has {have}, "
+            f"tools/generator/requirements.txt pins {wanted}: run `make generator`"
+        )
+    return Generator(venv, have), answers
+
+
+def _strings(*docs: Any) -> list[str]:
+    """Every key and string value in `docs`: whatever surface.py may name, and more."""
+    found: set[str] = set()
+    stack = list(docs)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+        elif isinstance(item, str) and "\n" not in item and len(item) <= 200:
+            found.add(item)
+    return sorted(found)
+
+
+def check_naming(surface_step: Any, strings: list[str], answers: dict[str, Any]) -> None:
+    """scripts/surface.py restates the generator's naming rules (so it runs without the
+    generator); fail when they name any of `strings` unlike the pinned generator does."""
+    ours = [
+        (s, surface_step._python_name(s), surface_step._snake(s), theirs_py, theirs_snake)
+        for s, theirs_py, theirs_snake in zip(
+            strings, answers["python_names"], answers["snake"], strict=True
+        )
+    ]
+    wrong = [
+        f"  {s!r}: generator {g_py!r} / {g_snake!r}, surface.py {py!r} / {snake!r}"
+        for s, py, snake, g_py, g_snake in ours
+        if (py, snake) != (g_py, g_snake)
+    ]
+    if wrong:
+        raise SystemExit(
+            "generate: scripts/surface.py's naming rules differ from the pinned generator's "
+            "(update _python_name/_snake from openapi_python_client/strings.py):\n"
+            + "\n".join(wrong[:20])
+        )
 
 
 def _sha256(path: Path) -> str:
@@ -67,15 +200,20 @@ def generate_into(
     package_dir = out_dir / PACKAGE
     doc = yaml.safe_load(spec.read_text(encoding="utf-8"))
     try:
-        surface_step.derive(doc, surface_step.load_knowledge(knowledge), source=knowledge.name)
+        table = surface_step.load_knowledge(knowledge)
+        surface_step.derive(doc, table, source=knowledge.name)
     except surface_step.KnowledgeError as exc:  # before the slow generator run
         raise SystemExit(f"generate: {exc}") from None
+    normalized_doc = surface_step.normalize(doc)
+    strings = _strings(doc, normalized_doc, table)
+    generator, answers = find_generator(strings)
+    check_naming(surface_step, strings, answers)
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / PACKAGE
         normalized = Path(tmp) / "normalized.json"
-        normalized.write_text(json.dumps(surface_step.normalize(doc)), encoding="utf-8")
+        normalized.write_text(json.dumps(normalized_doc), encoding="utf-8")
         cmd = [
-            sys.executable,
+            str(generator.python),
             "-m",
             "openapi_python_client",
             "generate",
@@ -90,10 +228,11 @@ def generate_into(
         ]
         if TEMPLATES.is_dir():
             cmd += ["--custom-template-path", str(TEMPLATES)]
-        env = dict(
+        env = dict(  # the post_hooks of generator-config.yaml run the generator venv's ruff
             os.environ,
-            PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+            PATH=f"{generator.bin}{os.pathsep}{os.environ.get('PATH', '')}",
         )
+        env.pop("VIRTUAL_ENV", None)
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp)
         if proc.returncode != 0 or not (target / "__init__.py").exists():
             sys.stderr.write(proc.stdout + proc.stderr)
@@ -104,7 +243,7 @@ def generate_into(
         written = [str(target / "surface.py"), str(target / "resources.py")]
         for hook in (["check", "--fix-only", "--quiet"], ["format", "--quiet"]):
             subprocess.run(
-                [str(Path(sys.executable).parent / "ruff"), *hook, *written],
+                [str(generator.bin / "ruff"), *hook, *written],
                 check=True,
                 cwd=tmp,
             )
@@ -119,8 +258,8 @@ def generate_into(
         "config_sha256": _sha256(config),
         "knowledge_sha256": _sha256(knowledge),
         "templates_sha256": _templates_digest(),
-        "generator": f"openapi-python-client=={metadata.version('openapi-python-client')}",
-        "ruff": f"ruff=={metadata.version('ruff')}",
+        "generator": f"openapi-python-client=={generator.versions['openapi-python-client']}",
+        "ruff": f"ruff=={generator.versions['ruff']}",
     }
     (out_dir / PROVENANCE).write_text(json.dumps(provenance, indent=2) + "\n")
 

@@ -7,16 +7,19 @@
 pythons: every CPython that pyenv has (`pyenv versions`) and that `requires-python` allows, the
 newest patch release of each minor version; the others are listed as skipped, with the reason.
 deps:    the lowest versions the declared ranges allow (uv's `--resolution lowest-direct`: every
-direct dependency, runtime and extras, at its floor) and the newest they allow, on the
+direct dependency, runtime and extras, at its floor), the newest they allow (what
+`pip install streamkap-sdk` gets), and the newest with httpx at its previous minor version
+(httpx-0.28: 0.28.1, what a service whose other dependencies cap httpx below 0.29 gets), on the
 interpreter running this script (the oldest supported Python, where floors matter).
 httpx2:  httpx2 from PyPI, with `httpx2.alias_httpx()` run at interpreter start-up by a `.pth`
 file of the venv, so every process of the suite (subprocesses included) imports httpx2 as
 `httpx`; tests/test_httpx_flavor.py fails the run if the alias was not in effect.
 
 Each environment gets the project (editable) with every extra and the `dev` dependency group,
-installed by uv (the dev group has it) under .venvs/<name>; the suite is `pytest` over tests/,
-as `make test` runs it, with its log in .venvs/<name>.log. One summary line per environment
-at the end; the exit code is 1 if any run failed or nothing could run.
+installed by uv (the dev group has it) under .venvs/<name> (not the code generator: the suite
+runs it from its own venv, .venvs/generator, which the Makefile makes); the suite is `pytest`
+over tests/, as `make test` runs it, with its log in .venvs/<name>.log. One summary line per
+environment at the end; the exit code is 1 if any run failed or nothing could run.
 """
 
 from __future__ import annotations
@@ -303,14 +306,19 @@ def pythons(only: set[str]) -> int:
     return code
 
 
-RESOLUTIONS: Final = {"lowest": "lowest-direct", "newest": "highest"}
+# name: uv's resolution strategy, and constraints on top of the declared ranges
+RESOLUTIONS: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
+    "lowest": ("lowest-direct", ()),
+    "httpx-0.28": ("highest", ("httpx==0.28.*",)),
+    "newest": ("highest", ()),
+}
 
 
 def deps(only: set[str]) -> int:
     project = Project.read()
     python_version = f"{sys.version_info.major}.{sys.version_info.minor}"
     outcomes: list[Outcome] = []
-    for label, resolution in RESOLUTIONS.items():
+    for label, (resolution, constraints) in RESOLUTIONS.items():
         if only and label not in only:
             continue
         name = f"deps-{label}"
@@ -321,6 +329,10 @@ def deps(only: set[str]) -> int:
             "--resolution", resolution, "--python-version", python_version, "--no-header",
             "--output-file", str(pins),
         ]  # fmt: skip
+        if constraints:
+            constraint_file = VENVS / f"{name}-constraints.txt"
+            constraint_file.write_text("\n".join(constraints) + "\n", encoding="utf-8")
+            compile_cmd += ["--constraint", str(constraint_file)]
         if _run(compile_cmd, log=log) != 0:
             outcomes.append(Outcome(name, f"not run: no resolution (see {_shown(log)})", False, 0))
             continue
@@ -363,7 +375,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("matrix", choices=("pythons", "deps", "httpx2"))
     parser.add_argument(
-        "--only", default="", help="pythons: e.g. 3.12,3.13; deps: lowest or newest"
+        "--only", default="", help="pythons: e.g. 3.12,3.13; deps: lowest, httpx-0.28, newest"
     )
     args = parser.parse_args(argv)
     only = {part.strip() for part in args.only.split(",") if part.strip()}
