@@ -371,52 +371,77 @@ def test_the_flow_marks_the_renewal_for_the_drivers_to_lock() -> None:
     assert isinstance(steps[3], httpx.Request) and bearer(steps[3]) == "Bearer access-1"
 
 
-def test_the_sync_driver_releases_the_lock_when_the_flow_is_abandoned() -> None:
+def _sync_call(auth: TokenAuth, token: Callable[[httpx.Request], httpx.Response]) -> Any:
+    from streamkap_sdk._http import CALL, SyncCall
+
+    request = api_request()
+    request.extensions[CALL] = SyncCall(None, auth.thread_lock, token)
+    return request
+
+
+def test_the_sync_driver_releases_the_lock_when_the_token_request_fails() -> None:
     auth = make_auth()
-    flow = auth.sync_auth_flow(api_request())
-    assert next(flow).url == TOKEN_URL
-    assert auth._thread_lock.locked()
-    flow.close()  # what httpx does when sending the token request raised
-    assert not auth._thread_lock.locked()
+    seen_locked: list[bool] = []
+
+    def broken(request: httpx.Request) -> httpx.Response:
+        seen_locked.append(auth.thread_lock.locked())
+        raise httpx.ConnectError("down", request=request)
+
+    with pytest.raises(httpx.ConnectError):
+        auth.send(_sync_call(auth, broken), lambda r: reply(r, 200))
+    assert seen_locked == [True]
+    assert not auth.thread_lock.locked()
 
 
 def test_the_sync_driver_releases_the_lock_when_the_token_endpoint_refuses() -> None:
     auth = make_auth()
-    flow = auth.sync_auth_flow(api_request())
-    exchange = next(flow)
     with pytest.raises(AuthenticationError):
-        flow.send(reply(exchange, 401))
-    assert not auth._thread_lock.locked()
-    assert next(auth.sync_auth_flow(api_request())).url == TOKEN_URL  # not deadlocked
+        auth.send(_sync_call(auth, lambda r: reply(r, 401)), lambda r: reply(r, 200))
+    assert not auth.thread_lock.locked()
+    sent = auth.send(_sync_call(auth, token_reply), lambda r: reply(r, 200))  # not deadlocked
+    assert sent.status_code == 200 and bearer(sent.request) == "Bearer access-1"
 
 
-async def test_the_async_driver_releases_the_lock_when_the_flow_is_abandoned() -> None:
+async def test_the_async_driver_releases_the_lock_and_single_flights() -> None:
+    from streamkap_sdk._http import CALL, AsyncCall
+
     auth = make_auth()
-    flow = auth.async_auth_flow(api_request())
-    assert (await anext(flow)).url == TOKEN_URL
-    assert auth._async_lock is not None and auth._async_lock.locked()
-    await flow.aclose()
-    assert not auth._async_lock.locked()
-    flow = auth.async_auth_flow(api_request())
-    exchange = await anext(flow)
+    lock = asyncio.Lock()
+    gate = asyncio.Event()
+    tokens: list[httpx.Request] = []
+
+    async def token(request: httpx.Request) -> httpx.Response:
+        tokens.append(request)
+        await gate.wait()  # B arrives while A holds the lock
+        return token_reply(request)
+
+    async def send(request: httpx.Request) -> httpx.Response:
+        return reply(request, 200)
+
+    def call() -> httpx.Request:
+        request = api_request()
+        request.extensions[CALL] = AsyncCall(None, lock, token)
+        return request
+
+    a = asyncio.ensure_future(auth.async_send(call(), send))
+    b = asyncio.ensure_future(auth.async_send(call(), send))
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert lock.locked() and len(tokens) == 1 and not b.done()
+    gate.set()
+    first, second = await a, await b
+    assert bearer(first.request) == bearer(second.request) == "Bearer access-1"
+    assert auth.token_requests == 1 and not lock.locked()
+
+    async def refused(request: httpx.Request) -> httpx.Response:
+        return reply(request, 403)
+
+    auth = make_auth()
+    request = api_request()
+    request.extensions[CALL] = AsyncCall(None, lock, refused)
     with pytest.raises(AuthenticationError):
-        await flow.asend(reply(exchange, 403))
-    assert not auth._async_lock.locked()
-
-
-async def test_the_async_driver_single_flights() -> None:
-    auth = make_auth()
-    a, b = auth.async_auth_flow(api_request()), auth.async_auth_flow(api_request())
-    exchange = await anext(a)
-    assert exchange.url == TOKEN_URL
-    waiting = asyncio.ensure_future(anext(b))  # B blocks on the lock held by A
-    await asyncio.sleep(0)
-    assert not waiting.done()
-    assert bearer(await a.asend(token_reply(exchange))) == "Bearer access-1"
-    assert bearer(await waiting) == "Bearer access-1"  # B never asked for a token
-    assert auth.token_requests == 1
-    await a.aclose()
-    await b.aclose()
+        await auth.async_send(request, send)
+    assert not lock.locked()
 
 
 # -- the token endpoint's errors ------------------------------------------------------------

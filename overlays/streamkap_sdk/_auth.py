@@ -40,7 +40,7 @@ from ._errors import (
     MalformedResponseError,
     status_error,
 )
-from ._http import CALL, AsyncCall, SyncCall
+from ._http import ACCEPT_ENCODING, CALL, AsyncCall, SyncCall
 
 if TYPE_CHECKING:
     pass
@@ -191,6 +191,7 @@ class TokenAuth(httpx.Auth):
         self._headers = {
             "Content-Type": "application/json",
             "Accept": "application/json",
+            "Accept-Encoding": ACCEPT_ENCODING,  # only what BodyReader decodes, on every backend
             **(headers or {}),
         }
         self._refresh_url = refresh_url

@@ -1005,7 +1005,7 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
             transport = root._transport
             if root._aiohttp:  # the pool settings are the transport's
                 pool = {k: kwargs.pop(k) for k in ("verify", "proxy", "limits") if k in kwargs}
-                transport = aiohttp_transport(**pool)
+                transport = aiohttp_transport(root._settings.base_url, **pool)
             http = httpx.AsyncClient(
                 transport=transport,
                 event_hooks={"response": [check_location_async]},

@@ -9,10 +9,11 @@ what the server will act on (the paging check and the override warning come from
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 from streamkap_api.surface import OPERATIONS, QueryParam
 
@@ -224,9 +225,17 @@ def check_extra_texts(name: str, value: object) -> None:
 # -- single-value checks ------------------------------------------------------------------------
 
 #: (parameter name, value) -> the value to send, or InvalidParameterError
-_Check = Callable[[str, object], object]
-_CHECKS: dict[int, tuple[QueryParam, _Check]] = {}  # by id(); the parameter is kept alive
+Check = Callable[[str, object], object]
+_CHECKS: dict[int, tuple[QueryParam, Check]] = {}  # by id(); the parameter is kept alive
 _NO: Final = object()  # "this alternative does not take the value"
+
+
+def checker(param: QueryParam) -> Check:
+    """`check_param` for `param`, compiled once: `checker(param)(param.name, value)`."""
+    entry = _CHECKS.get(id(param))
+    if entry is None or entry[0] is not param:
+        entry = _CHECKS[id(param)] = (param, _compile_param(param))
+    return entry[1]
 
 
 def check_param(param: QueryParam, value: object) -> object:
@@ -240,13 +249,10 @@ def check_param(param: QueryParam, value: object) -> object:
     strings are converted when the spec also allows strings) and `tokens` (a non-numeric string
     is then an opaque token). A string must be UTF-8 text (`check_text`).
     """
-    entry = _CHECKS.get(id(param))
-    if entry is None or entry[0] is not param:
-        entry = _CHECKS[id(param)] = (param, _compile_param(param))
-    return entry[1](param.name, value)
+    return checker(param)(param.name, value)
 
 
-def _compile_param(param: QueryParam) -> _Check:
+def _compile_param(param: QueryParam) -> Check:
     return _compile(_param_alternatives(param), minimum=param.minimum, tokens=param.tokens)
 
 
@@ -280,13 +286,21 @@ def _json_type(value: object) -> str:
 
 def _compile(
     alternatives: Iterable[Mapping[str, Any]], *, minimum: int | None = None, tokens: bool = False
-) -> _Check:
+) -> Check:
+    """One parameter's check, its work done here once: the call path only dispatches on the
+    value's type and runs the few tests its schema declares."""
     kinds, anything = _alternatives_by_kind(alternatives)
     booleans, strings = kinds.get("boolean", []), kinds.get("string", [])
     integers = [_with_minimum(a, minimum) for a in kinds.get("integer", [])]
     numbers = kinds.get("number", [])
+    int_test = _any_of([_number_test(a) for a in integers] + [_number_test(a) for a in numbers])
+    float_test = _any_of([_number_test(a) for a in numbers])
+    bool_ok = any(_in_enum(a, True) for a in booleans), any(_in_enum(a, False) for a in booleans)
     arrays = [(a, _compile(_items(a))) for a in kinds.get("array", [])]
     numeric_strings = bool(integers and strings and minimum is not None)
+    plain = any(not (_STRING_KEYWORDS & a.keys()) for a in strings) and not numeric_strings
+    closed = frozenset(v for a in strings for v in a.get("enum", ()) if isinstance(v, str))
+    constrained = [a for a in strings if _STRING_KEYWORDS & a.keys() and "enum" not in a]
     formats = {a.get("format") for a in strings}
     if "uuid" in formats:
         import uuid  # deferred: import time (only a spec with a uuid parameter needs it)
@@ -296,34 +310,62 @@ def _compile(
         uuid_type = None
     described = _describe(kinds, integers, numeric_strings=numeric_strings, tokens=tokens)
 
+    def refuse(name: str, value: object, reason: str = "") -> NoReturn:
+        raise InvalidParameterError(name, reason or f"must be {described}; got {value!r}")
+
     def check(name: str, value: object) -> object:
-        reason = ""
-        if isinstance(value, bool):
-            if any(_in_enum(a, value) for a in booleans):
-                return value
-        elif isinstance(value, int | float):
-            if isinstance(value, float) and not math.isfinite(value):
-                raise InvalidParameterError(name, f"must be a finite number; got {value!r}")
-            if isinstance(value, int) and any(_number_fits(a, value) for a in integers):
-                return value
-            if any(_number_fits(a, value) for a in numbers):
-                return value
-        elif isinstance(value, str):
-            check_text(name, value)
+        kind = type(value)
+        if kind is str:
+            text: str = value  # type: ignore[assignment]
+            if not text.isascii():
+                check_text(name, text)
+            if plain or text in closed:
+                return text
             if numeric_strings:
-                if _NUMERIC.fullmatch(value):
-                    number = _numeric(value)
-                    if number is not None and any(_number_fits(a, number) for a in integers):
+                if _NUMERIC.fullmatch(text):
+                    number = _numeric(text, matched=True)
+                    if number is not None and int_test(number):
                         return number
-                elif tokens and value.strip():
-                    return value  # an opaque token, e.g. a page token
-            else:
-                for alternative in strings:
-                    sent, why = _string_fits(name, alternative, value)
-                    if sent is not None:
-                        return sent
-                    reason = reason or why
-        elif isinstance(value, dt.datetime):
+                elif tokens and text.strip():
+                    return text  # an opaque token, e.g. a page token
+                refuse(name, value)
+            reason = ""
+            for alternative in constrained:
+                sent, why = _string_fits(name, alternative, text)
+                if sent is not None:
+                    return sent
+                reason = reason or why
+            if anything:
+                return text  # a schema without a type: the API decides
+            refuse(name, value, reason)
+        if kind is int:
+            if int_test(value) or anything:  # type: ignore[arg-type]
+                return value
+            refuse(name, value)
+        if kind is bool:
+            if bool_ok[not value] or anything:
+                return value
+            refuse(name, value)
+        if kind is float:
+            if not math.isfinite(value):  # type: ignore[arg-type]
+                refuse(name, value, f"must be a finite number; got {value!r}")
+            if float_test(value) or anything:  # type: ignore[arg-type]
+                return value
+            refuse(name, value)
+        return other(name, value)
+
+    def other(name: str, value: object) -> object:
+        """Any other type: subclasses (a str Enum), datetimes, dates, UUIDs, lists."""
+        reason = ""
+        if isinstance(value, str):
+            return check(name, str.__str__(value))  # a str Enum's member: its text
+        if isinstance(value, bool):
+            return check(name, bool(value))
+        if isinstance(value, int):
+            return check(name, int(value))
+        if isinstance(value, float):
+            return check(name, float(value))
+        if isinstance(value, dt.datetime):
             moment = to_utc(name, value) if "date-time" in formats else None
             if moment is not None:
                 return format_utc(moment)
@@ -338,13 +380,43 @@ def _compile(
                 if sent_items is not None:
                     return sent_items
                 reason = reason or why
-        if anything and isinstance(value, str | int | float | bool):
-            return value  # a schema without a type: the API decides
-        if reason:
-            raise InvalidParameterError(name, reason)
-        raise InvalidParameterError(name, f"must be {described}; got {value!r}")
+        refuse(name, value, reason)
 
     return check
+
+
+#: The keywords of a string alternative that need more than "is it a str" (or a closed set).
+_STRING_KEYWORDS: Final = frozenset({"enum", "format", "minLength", "maxLength", "pattern"})
+
+
+def _number_test(alternative: Mapping[str, Any]) -> Callable[[float], bool]:
+    """A predicate for a number or integer alternative, testing only what it declares."""
+    enum = alternative.get("enum")
+    low, high = alternative.get("minimum"), alternative.get("maximum")
+    if enum is None and high is None and not alternative.keys() & _NUMBER_KEYWORDS:
+        if low is None:
+            return _anything
+        return lambda value: value >= low
+    return functools.partial(_number_fits, alternative)
+
+
+_NUMBER_KEYWORDS: Final = frozenset({"exclusiveMinimum", "exclusiveMaximum", "multipleOf"})
+
+
+def _anything(value: object) -> bool:
+    return True
+
+
+def _nothing(value: object) -> bool:
+    return False
+
+
+def _any_of(tests: list[Callable[[float], bool]]) -> Callable[[float], bool]:
+    if not tests:
+        return _nothing
+    if len(tests) == 1:
+        return tests[0]
+    return lambda value: any(test(value) for test in tests)
 
 
 # -- values written as text (CLI flags) ----------------------------------------------------------
@@ -518,7 +590,7 @@ def _string_fits(name: str, alternative: Mapping[str, Any], value: str) -> tuple
 
 
 def _array_fits(
-    name: str, alternative: Mapping[str, Any], item: _Check, value: list[Any] | tuple[Any, ...]
+    name: str, alternative: Mapping[str, Any], item: Check, value: list[Any] | tuple[Any, ...]
 ) -> tuple[list[Any] | None, str]:
     """(the checked items, "") when `value` fits an array alternative; (None, why not) else."""
     if not value:
@@ -596,9 +668,10 @@ def _describe(
     return ", ".join(said[:-1]) + " or " + said[-1] if len(said) > 1 else said[0]
 
 
-def _numeric(text: str) -> int | None:
-    """The integer a numeric string holds ("2", " 2.0 "); None for anything else ("2.5", "x")."""
-    if not _NUMERIC.fullmatch(text):
+def _numeric(text: str, *, matched: bool = False) -> int | None:
+    """The integer a numeric string holds ("2", " 2.0 "); None for anything else ("2.5", "x")
+    (`matched`: the caller has matched `_NUMERIC` already)."""
+    if not matched and not _NUMERIC.fullmatch(text):
         return None
     try:
         return int(text.strip())

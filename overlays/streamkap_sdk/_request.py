@@ -20,10 +20,11 @@ from ._errors import InvalidParameterError
 from ._operations import Operation, QueryParam, body_model, build_kwargs
 from ._params import (
     ID_LIST_KEYS,
+    Check,
     ParameterOverrideWarning,
     check_extra_texts,
     check_id_texts,
-    check_param,
+    checker,
     effective_parameters,
     format_utc,
     normalize_id_list,
@@ -44,7 +45,7 @@ class _Plan:
     """What `prepare` needs of an operation, worked out once per operation (per-call cost)."""
 
     known: frozenset[str]
-    checked: tuple[QueryParam, ...]  # the query parameters checked by value (no id lists)
+    checked: tuple[tuple[str, Check], ...]  # (name, check) of each parameter checked by value
     start: QueryParam | None
     end: QueryParam | None
 
@@ -59,7 +60,7 @@ def _plan(op: Operation) -> _Plan:
         plan = _PLANS[op.operation_id] = _Plan(
             known=frozenset({p.name for p in op.query} | set(EXTRAS) | {SINCE}),
             checked=tuple(
-                p
+                (p.name, checker(p))
                 for p in op.query
                 if p.name not in op.id_lists and p.wire not in op.id_lists and p.role not in window
             ),
@@ -127,7 +128,8 @@ def prepare(
             raise InvalidParameterError(
                 "extra_query", f"{key!r} is also given as {param.name}=; give it once"
             )
-    check_extra_texts("extra_query", extra_query)
+    if extra_query:
+        check_extra_texts("extra_query", extra_query)
     if extra_body:
         try:
             text = json.dumps(extra_body, allow_nan=False, ensure_ascii=False)
@@ -180,7 +182,8 @@ def prepare(
 def _id_list(name: str, value: object) -> list[str]:
     """Normalised ids; given but empty is refused, since an absent filter may mean "all"."""
     ids = normalize_id_list(value, name=name)
-    check_id_texts(name, value, ids)
+    if not "".join(ids).isascii():  # the common case costs one pass: only then look closer
+        check_id_texts(name, value, ids)
     if value is not None and not ids:
         raise InvalidParameterError(
             name,
@@ -194,10 +197,10 @@ def _checked_query(
 ) -> dict[str, Any]:
     """The named query parameters, checked and normalised (generated-builder kwargs)."""
     query: dict[str, Any] = {}
-    for param in plan.checked:
-        value = params.get(param.name)
+    for name, check in plan.checked:
+        value = params.get(name)
         if value is not None:
-            query[param.name] = check_param(param, value)
+            query[name] = check(name, value)
     start_param, end_param = plan.start, plan.end
     start = to_utc(start_param.name, params.get(start_param.name)) if start_param else None
     end = to_utc(end_param.name, params.get(end_param.name)) if end_param else None

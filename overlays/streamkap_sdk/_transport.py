@@ -73,6 +73,7 @@ def check_backend(http_backend: object, *, transport: object, http_client: objec
 
 
 def aiohttp_transport(
+    origin: httpx.URL,
     *,
     verify: ssl.SSLContext | bool = True,
     proxy: str | httpx.URL | httpx.Proxy | None = None,
@@ -98,13 +99,30 @@ def aiohttp_transport(
             max_line_size=MAX_LINE_BYTES,
             max_field_size=MAX_LINE_BYTES,
             max_headers=MAX_HEADERS,
-            trust_env=proxy is None,  # HTTP(S)_PROXY / NO_PROXY, as httpx reads them
+            # not aiohttp's trust_env: it would also send a ~/.netrc login as basic auth, which
+            # clashes with the bearer token (environment proxies: _environment_proxy)
+            trust_env=False,
         )
 
+    if proxy is None:
+        proxy = _environment_proxy(origin)
     if isinstance(proxy, str | httpx.URL):
         proxy = httpx.Proxy(proxy)
     inner = AiohttpTransport(verify=context, limits=limits, proxy=proxy, client=session)
     return _Mapped(inner)
+
+
+def _environment_proxy(origin: httpx.URL) -> str | None:
+    """The proxy HTTP(S)_PROXY / ALL_PROXY name for `origin`, unless NO_PROXY exempts it (as
+    httpx reads them for its own transport)."""
+    import urllib.request
+
+    proxies = urllib.request.getproxies_environment()
+    found = proxies.get(origin.scheme) or proxies.get("all")
+    bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
+    if not found or bypass(origin.host, proxies):
+        return None
+    return found
 
 
 def _fresh_connector_class() -> type[aiohttp.TCPConnector]:
