@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import datetime as dt
+import enum
 import os
 import subprocess
 import sys
@@ -710,3 +711,23 @@ def test_cli_flags_parse_every_declared_type(
         assert exited.value.code == cli.EXIT_USAGE
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and f"argument {flag}: " in err, err
+
+
+def test_subclasses_of_the_basic_types_are_checked_as_their_values() -> None:
+    """A str or int Enum member is checked, and sent, as the text or number it holds."""
+
+    class State(str, enum.Enum):  # noqa: UP042 (the mixin, not a StrEnum: str() is not its text)
+        ERRORS = "errors"
+
+    class Priority(enum.IntEnum):
+        TWO = 2
+
+    states = spec_param(
+        "states", {"type": "array", "items": {"type": "string", "enum": ["errors"]}}
+    )
+    assert check_param(states, [State.ERRORS]) == ["errors"]
+    assert type(check_param(states, [State.ERRORS])[0]) is str  # type: ignore[index]
+    priority = spec_param("priority", {"type": "integer", "enum": [1, 2, 3]})
+    assert check_param(priority, Priority.TWO) == 2
+    with pytest.raises(InvalidParameterError, match="priority: must be one of 1, 2, 3"):
+        check_param(priority, enum.IntEnum("P", {"NINE": 9}).NINE)
