@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import os
+import re
 import subprocess
 import sys
 import textwrap
 from collections.abc import AsyncIterator
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -295,3 +298,122 @@ def test_needs_neither_fastapi_nor_uvicorn() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0, done.stderr
+
+
+# -- the developer's environment (issue 25, item 9) ---------------------------------------------
+#
+# With STREAMKAP_ACCESS_TOKEN exported, a kit client tried that token first: its 401 was a
+# recorded request, so `[request] = streamkap_fake.requests` found two in a consumer project.
+# The kit's clients now read no STREAMKAP_* variable; only settings a test passes count.
+
+OVERLAY = Path(__file__).resolve().parents[1] / "overlays" / "streamkap_sdk"
+#: Every STREAMKAP_* variable the SDK's source names (a new one is covered without an edit).
+ENV_NAMES = sorted(
+    {
+        name
+        for source in OVERLAY.rglob("*.py")
+        for name in re.findall(r"\bSTREAMKAP_[A-Z0-9_]+\b", source.read_text(encoding="utf-8"))
+    }
+)
+HOSTILE = {  # what a developer's shell might hold
+    "STREAMKAP_CLIENT_ID": "someone-else",
+    "STREAMKAP_SECRET": "their-secret",
+    "STREAMKAP_ACCESS_TOKEN": "a-real-looking-token",
+    "STREAMKAP_HOST": "https://api.streamkap.com",
+    "STREAMKAP_ADMIN_TENANT_ID": "tenant-from-env",
+    "STREAMKAP_ADMIN_SERVICE_ID": "service-from-env",
+    "STREAMKAP_LOG": "debug",
+}
+
+
+def test_every_variable_the_sdk_reads_is_covered() -> None:
+    assert set(HOSTILE) <= set(ENV_NAMES), ENV_NAMES  # the grep finds what the SDK documents
+
+
+def export(monkeypatch: pytest.MonkeyPatch, names: list[str]) -> None:
+    for name in names:
+        monkeypatch.setenv(name, HOSTILE.get(name, "from-the-environment"))
+
+
+class HeaderLog(EngineTransport):
+    """The kit's transport, keeping every request's headers."""
+
+    def __init__(self, fake: FakeStreamkap, log: list[httpx.Headers]) -> None:
+        super().__init__(fake.engine)
+        self.log = log
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.log.append(request.headers)
+        return super().handle_request(request)
+
+
+class AsyncHeaderLog(AsyncEngineTransport):
+    def __init__(self, fake: FakeStreamkap, log: list[httpx.Headers]) -> None:
+        super().__init__(fake.engine)
+        self.log = log
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.log.append(request.headers)
+        return await super().handle_async_request(request)
+
+
+@pytest.mark.parametrize(
+    "exported", [[n] for n in ENV_NAMES] + [ENV_NAMES], ids=[*ENV_NAMES, "all"]
+)
+async def test_kit_clients_ignore_the_environment(
+    monkeypatch: pytest.MonkeyPatch, mode: str, exported: list[str]
+) -> None:
+    export(monkeypatch, exported)
+    fake = FakeStreamkap()
+    sent: list[httpx.Headers] = []
+    monkeypatch.setattr(fake, "transport", lambda: HeaderLog(fake, sent))
+    monkeypatch.setattr(fake, "async_transport", lambda: AsyncHeaderLog(fake, sent))
+    kit = Either(fake, mode)
+    try:
+        await kit.metrics("pipelines", ["orders"])
+        [first] = fake.requests  # the README's first kit test
+        assert first.ids == ["orders"]
+        fake.expire_tokens()
+        await kit.metrics("pipelines", ["orders"])  # 401, refresh, replay
+    finally:
+        await kit.close()
+    assert (len(fake.requests), fake.token_requests, fake.refresh_requests) == (3, 1, 1)
+    issued = set(fake.engine.issued)
+    assert all(r.authorization and r.authorization[7:] in issued for r in fake.requests)
+    assert all(str(h.get("host")) == "api.streamkap.test" for h in sent)
+    assert not [h for headers in sent for h in headers if h.lower().startswith("x-admin")]
+
+
+async def test_settings_a_test_passes_still_count(
+    monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    export(monkeypatch, ENV_NAMES)
+    fake = FakeStreamkap()
+    sent: list[httpx.Headers] = []
+    monkeypatch.setattr(fake, "transport", lambda: HeaderLog(fake, sent))
+    monkeypatch.setattr(fake, "async_transport", lambda: AsyncHeaderLog(fake, sent))
+    kit = Either(fake, mode, admin_tenant_id="mine", max_retries=0)
+    try:
+        await kit.metrics("pipelines", ["orders"])
+    finally:
+        await kit.close()
+    assert sent[-1]["x-admin-tenant-id"] == "mine" and "x-admin-service-id" not in sent[-1]
+    assert os.environ["STREAMKAP_ACCESS_TOKEN"] == HOSTILE["STREAMKAP_ACCESS_TOKEN"]  # restored
+    # a client the test builds itself on the kit's transport reads the environment, as any does
+    with StreamkapClient(transport=fake.transport()) as own:
+        assert str(own.base_url).startswith(HOSTILE["STREAMKAP_HOST"])
+
+
+def test_the_readme_kit_tests_pass_in_a_consumer_project(tmp_path: Path) -> None:
+    """The README's kit example as a project of its own runs it: its own pytest, no conftest
+    of this repository (which clears the variables), every STREAMKAP_* variable exported."""
+    example = Path(__file__).with_name("test_kit_example.py")
+    (tmp_path / "test_service.py").write_text(example.read_text(encoding="utf-8"))
+    env = {**os.environ, **{n: HOSTILE.get(n, "from-the-environment") for n in ENV_NAMES}}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:schemathesis",
+         "--rootdir", str(tmp_path), str(tmp_path)],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "5 passed" in done.stdout, done.stdout[-3000:]

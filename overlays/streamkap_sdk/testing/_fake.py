@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Final, Literal, Unpack, get_args
+from typing import Any, Final, Literal, TypeVar, Unpack, get_args
 
 from streamkap_api.surface import OPERATIONS, SERIES_POINT, MetricField, Operation
 
@@ -109,16 +112,24 @@ class FakeStreamkap:
         }
 
     def client(self, **options: Unpack[ClientOptions]) -> StreamkapClient:
-        """A StreamkapClient wired to the fake; `options` override its settings."""
+        """A StreamkapClient wired to the fake; `options` override its settings.
+
+        It reads no STREAMKAP_* environment variable: a developer's exported credentials,
+        token, host or admin ids never reach a test; only what `options` say counts."""
         check_options("FakeStreamkap.client", options)
-        client = StreamkapClient(transport=self.transport(), **self._settings(options))
+        settings = self._settings(options)
+        client = _built_without_env(lambda: StreamkapClient(transport=self.transport(), **settings))
         client._sleep = self.sleeps.append
         return client
 
     def async_client(self, **options: Unpack[ClientOptions]) -> AsyncStreamkapClient:
-        """An AsyncStreamkapClient wired to the fake; `options` override its settings."""
+        """An AsyncStreamkapClient wired to the fake; `options` override its settings (and,
+        as for `client()`, no STREAMKAP_* environment variable does)."""
         check_options("FakeStreamkap.async_client", options)
-        client = AsyncStreamkapClient(transport=self.async_transport(), **self._settings(options))
+        settings = self._settings(options)
+        client = _built_without_env(
+            lambda: AsyncStreamkapClient(transport=self.async_transport(), **settings)
+        )
 
         async def sleep(seconds: float) -> None:
             self.sleeps.append(seconds)
@@ -283,6 +294,35 @@ class FakeStreamkap:
 
 
 _TIME_KEY, _VALUE_KEY = SERIES_POINT
+_ENV_PREFIX: Final = "STREAMKAP_"
+_ENV_LOCK = threading.Lock()
+_Client = TypeVar("_Client")
+
+
+def _built_without_env(build: Callable[[], _Client]) -> _Client:
+    """`build()` with no STREAMKAP_* variable in the environment.
+
+    The clients read their settings from the environment when they are built (credentials,
+    token, host, admin ids), and have no option to not read it; the kit passes every setting
+    it needs explicitly, and hides the rest of the variables while the client is built. They
+    are put back at once (a lock keeps two kit clients built at the same time from putting
+    back each other's). Nothing is touched when no such variable is set.
+    """
+    if not any(name.startswith(_ENV_PREFIX) for name in os.environ):
+        return build()
+    with _ENV_LOCK, _hidden_env(_ENV_PREFIX):
+        return build()
+
+
+@contextmanager
+def _hidden_env(prefix: str) -> Iterator[None]:
+    hidden = {name: os.environ.pop(name) for name in list(os.environ) if name.startswith(prefix)}
+    try:
+        yield
+    finally:
+        os.environ.update(hidden)
+
+
 _PY_TYPES: Final = {"integer": (int,), "number": (int, float), "string": (str,), "boolean": (bool,)}
 
 
