@@ -33,6 +33,7 @@ class Request:
     path: str
     headers: dict[str, str]  # lower-case names
     body: bytes
+    query: str = ""  # the raw query string
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
@@ -120,6 +121,7 @@ class FaultServer:
                     self.path.split("?")[0],
                     {k.lower(): v for k, v in self.headers.items()},
                     body,
+                    self.path.partition("?")[2],
                 )
                 server._dispatch(request, Conn(self, server))
 

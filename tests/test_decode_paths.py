@@ -3,6 +3,7 @@ both paths, in-process and over real HTTP, and gives the same value or the same 
 
 from __future__ import annotations
 
+import json
 import math
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import pytest
 from _faultserver import FaultServer, fault_server
 
 from streamkap_sdk import MalformedResponseError, StreamkapClient, _decode, entities, present
+from streamkap_sdk.testing import FakeStreamkap
 
 BIG = 2**64 + 1
 
@@ -141,3 +143,80 @@ def test_the_depth_check_refuses_past_1024_levels_only() -> None:
     wide = b"[" + b",".join([b'{"t": [1, 2], "v": {"x": 3}}'] * 5000) + b"]"  # many, shallow
     _decode.refuse_deep(wide)
     _decode.refuse_deep(b"[" * 3000)  # unbalanced: left to the decoder, which refuses it
+
+
+def test_entities_of_something_other_than_an_entity_map_is_a_type_error(
+    streamkap_fake: FakeStreamkap,
+) -> None:
+    """`entities(result)` used to return {} (as if no entity had metrics)."""
+    from streamkap_sdk import entities
+
+    streamkap_fake.set_metrics("orders", latest={"recordsLag": 5})
+    with streamkap_fake.client() as client:
+        result = client.pipelines.metrics(["orders"])
+    assert list(entities(result.connector_metrics)) == ["orders"]
+    assert entities(None) == {}
+    for wrong in (result, entities(result.connector_metrics)["orders"], {"orders": 1}):
+        with pytest.raises(TypeError, match=r"result\.connector_metrics"):
+            entities(wrong)  # type: ignore[arg-type]
+
+
+def test_a_lone_surrogate_becomes_the_replacement_character() -> None:
+    """`"RUN\\ud83d"` (a UTF-16 pair cut in two) is valid JSON grammar but not text: it used to
+    reach the caller as is and break whatever encoded it next (a Prometheus scrape, a CSV)."""
+    body = (
+        b'{"connector_metrics": {"p1": {"latest": {"recordsLag": 1, "state": "RUN\\ud83d",'
+        b' "ok": "\\ud83d\\ude00"}}}}'
+    )
+
+    def answer(request: Any, conn: Any) -> None:
+        conn.respond(200, body, {"content-type": "application/json"})
+
+    with fault_server() as server:
+        server.on("/pipelines/metrics", answer)
+        with StreamkapClient(**server.credentials()) as client:
+            result = client.pipelines.metrics(["p1"])
+    latest = present(entities(result.connector_metrics)["p1"].latest)
+    assert latest.additional_properties["state"] == "RUN\ufffd"
+    assert latest.additional_properties["ok"] == "\U0001f600"  # a whole pair stays itself
+    latest.additional_properties["state"].encode("utf-8")  # encodable now
+
+
+def test_cancelling_a_large_decode_restores_the_gc() -> None:
+    """Cancelled between slices of a body over 4 MiB, the call used to leave the collector off
+    process-wide for as long as the exception (and its suspended decode) was kept."""
+    import asyncio
+    import gc
+
+    from streamkap_sdk import AsyncStreamkapClient
+
+    ids = [f"p{n}" for n in range(2000)]
+    body = json.dumps(
+        {"connector_metrics": {i: {"latest": {"recordsLag": 1, "pad": "x" * 2500}} for i in ids}}
+    ).encode()
+    assert len(body) > _decode.SLICE_MIN_BYTES
+
+    def answer(request: Any, conn: Any) -> None:
+        conn.respond(200, body, {"content-type": "application/json"})
+
+    async def main(server: FaultServer) -> BaseException:
+        async with AsyncStreamkapClient(**server.credentials()) as client:
+            task = asyncio.ensure_future(client.pipelines.metrics(ids))
+            for _ in range(100_000):  # until the decode has paused the collector
+                await asyncio.sleep(0)
+                if not gc.isenabled() or task.done():
+                    break
+            assert not gc.isenabled(), "the decode never paused the GC"
+            task.cancel()
+            try:
+                await task
+            except asyncio.CancelledError as exc:
+                return exc  # kept, as an application keeping the exception would
+            raise AssertionError("not cancelled")
+
+    assert gc.isenabled()
+    with fault_server() as server:
+        server.on("/pipelines/metrics", answer)
+        kept = asyncio.run(main(server))
+    assert gc.isenabled(), "the collector stayed off after the cancelled decode"
+    del kept

@@ -7,7 +7,7 @@ These two helpers give type checkers (and readers) the narrow types most code wa
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Protocol, TypeVar, overload
+from typing import TYPE_CHECKING, ClassVar, Literal, Protocol, TypeVar, overload
 
 from ._errors import StreamkapError
 
@@ -25,7 +25,11 @@ class MissingFieldError(StreamkapError, LookupError):
 
 
 class EntityMap(Protocol[T_co]):
-    """A generated entity map (`connector_metrics`, ...): entity id -> metrics."""
+    """A generated entity map (`result.connector_metrics`, ...): entity id -> metrics. The
+    generated map models mark themselves `IS_ENTRY_MAP`, so a type checker refuses a whole
+    response (`entities(result)`) or a metrics block here."""
+
+    IS_ENTRY_MAP: ClassVar[Literal[True]]
 
     @property
     def additional_properties(self) -> Mapping[str, T_co]: ...
@@ -33,12 +37,21 @@ class EntityMap(Protocol[T_co]):
 
 def entities(value: EntityMap[T] | Unset | None) -> dict[str, T]:
     """The entries of an entity map such as `result.connector_metrics`; {} when the API left it
-    out or sent null.
+    out or sent null. Anything else is a TypeError (`entities(result)` instead of
+    `entities(result.connector_metrics)` would otherwise read as "no entities").
 
         for pipeline_id, metrics in entities(result.connector_metrics).items(): ...
     """
-    entries = getattr(value, "additional_properties", None)
-    return dict(entries) if isinstance(entries, Mapping) else {}
+    from streamkap_api.types import Unset  # loaded by now: a response was decoded
+
+    if value is None or isinstance(value, Unset):
+        return {}
+    if getattr(type(value), "IS_ENTRY_MAP", False) is not True:
+        raise TypeError(
+            f"entities() takes an entity map of a response, such as result.connector_metrics; "
+            f"got {type(value).__name__}"
+        )
+    return dict(value.additional_properties)
 
 
 # mypy infers T from a union argument by joining its items (`int | str` -> `object`), so the

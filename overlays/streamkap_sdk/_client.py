@@ -52,6 +52,7 @@ from ._http import (
     BodyReader,
     SyncCall,
     body_limit,
+    check_framing,
     check_location,
     check_location_async,
     next_hop,
@@ -791,6 +792,7 @@ class StreamkapClient(_ClientBase, Resources):
                     raise self._closed_error(during=True) from None
                 raise
             try:
+                check_framing(response)
                 following = next_hop(request, response, visited)
                 if following is None:
                     return self._read_body(response, body_limit(response, limit))
@@ -1146,6 +1148,7 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
                     raise self._closed_error(during=True) from None
                 raise
             try:
+                check_framing(response)
                 following = next_hop(request, response, visited)
                 if following is None:
                     return await self._read_body(response, body_limit(response, limit))

@@ -29,6 +29,7 @@ __all__ = [
     "BodyReader",
     "SyncCall",
     "body_limit",
+    "check_framing",
     "next_hop",
     "run_until",
 ]
@@ -178,6 +179,24 @@ class BodyReader:
             self._push([layer.flush()], depth + 1)
         parts, self._parts = self._parts, []
         return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+# -- framing ----------------------------------------------------------------------------------
+
+
+def check_framing(response: httpx.Response) -> None:
+    """RemoteProtocolError for a response whose body length is ambiguous: Content-Length given
+    twice, or together with Transfer-Encoding (RFC 9112 6.3: a sign of request smuggling).
+    httpx's parser reads both; aiohttp's refuses both: this makes the two transports agree."""
+    headers = response.headers
+    lengths = headers.get_list("content-length")
+    if len(lengths) > 1 or (lengths and "transfer-encoding" in headers):
+        what = (
+            "Content-Length twice" if len(lengths) > 1 else "Content-Length and Transfer-Encoding"
+        )
+        raise httpx.RemoteProtocolError(
+            f"ambiguous framing: the response has {what}; not read", request=response.request
+        )
 
 
 # -- redirects ----------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ def mistakes(client: StreamkapClient, fake: FakeStreamkap) -> None:
     fake.async_client(max_retires=1)  # E: misspelt setting
     result = client.pipelines.metrics(["a"])
     result.conector_metrics  # E: misspelt attribute
+    entities(result)  # E: wrong type
     latest = present(entities(result.connector_metrics)["a"].latest)
     latest.recods_lag  # E: misspelt attribute
     client.pipelines.with_raw_response.metrics(["a"], time_type="hourly")  # E: closed set

@@ -1,7 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    Self,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,6 +27,8 @@ _new_instance = object.__new__
 
 @_attrs_define
 class DestinationMetricsResTopicMetrics:
+    #: Only entries keyed by id (an entity map): what `streamkap_sdk.entities()` takes.
+    IS_ENTRY_MAP: ClassVar[Literal[True]] = True
     additional_properties: dict[str, DestinationMetricsResTopicMetricsEntry] = (
         _attrs_field(init=False, factory=dict)
     )
