@@ -127,3 +127,21 @@ async def test_the_async_client_refuses_a_plain_with(credentials: dict[str, str]
     with pytest.raises(TypeError, match="async with"), client:  # type: ignore[attr-defined]
         pass
     await client.aclose()
+
+
+@pytest.mark.parametrize("backend", ["httpx", "aiohttp"])
+def test_the_async_client_outside_asyncio_says_it_needs_asyncio(
+    credentials: dict[str, str], backend: str
+) -> None:
+    """Driven with no asyncio loop (as trio, or anyio's trio backend, would drive it), the call
+    used to fail with a bare `RuntimeError: no running event loop`."""
+    from streamkap_sdk import ConfigurationError
+
+    client = AsyncStreamkapClient(**credentials, http_backend=backend)  # type: ignore[arg-type]
+    call = client.pipelines.metrics(["a"])
+    with pytest.raises(ConfigurationError, match="runs on asyncio") as caught:
+        call.send(None)  # a coroutine stepped by something that is not asyncio
+    assert not isinstance(caught.value, RuntimeError)
+    closing = client.aclose()
+    with pytest.raises(ConfigurationError, match="runs on asyncio"):
+        closing.send(None)
