@@ -95,8 +95,25 @@ $(PRISM_STAMP): $(PRISM_DIR)/package-lock.json $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/npm ci --prefix $(PRISM_DIR) --no-audit --no-fund --loglevel=error
 	touch $@
 
-bench: $(STAMP) ## ratios vs raw httpx, measured side by side
-	$(PY) bench/run.py
+# The peer the bench compares with (openai-python, never a dependency of the SDK): pinned in
+# bench/requirements.txt (BENCH_PEER=2: openai 2.x on httpx, the default) or
+# bench/requirements-openai3.txt (BENCH_PEER=3: openai 3.x on httpx2), installed with
+# `pip install --target` into a folder of its own that bench/_peer.py appends to sys.path. If it
+# cannot be installed, the bench still runs and its openai rows say "skipped (openai not
+# installed)". BENCH_ARGS: e.g. --quick, --only percall,async-aiohttp (--list names the rows).
+BENCH_PEER ?= 2
+BENCH_ARGS ?=
+BENCH_PINS := bench/$(if $(filter 2,$(BENCH_PEER)),requirements.txt,requirements-openai$(BENCH_PEER).txt)
+BENCH_DIR := .venvs/bench-openai$(BENCH_PEER)
+
+$(BENCH_DIR)/.installed: $(BENCH_PINS) $(STAMP)
+	rm -rf $(BENCH_DIR)
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-warn-conflicts \
+		--target $(BENCH_DIR) -r $(BENCH_PINS) && touch $@ \
+		|| echo "bench: openai could not be installed; its rows will be skipped"
+
+bench: $(STAMP) $(BENCH_DIR)/.installed ## ratios vs raw httpx and openai, measured side by side
+	$(PY) bench/run.py --peer $(BENCH_PEER) $(BENCH_ARGS)
 
 # The exporter against the sandbox for SOAK_SECONDS (a 20 s token lifetime, faults every few
 # refreshes); prints refreshes done/failed/recovered, the longest gap and memory. Light on CPU.

@@ -39,6 +39,7 @@ class Row:
     target: float | None  # the ratio must be <= target; None = informational
     ratio: float | None = None  # None: subject_value / baseline_value
     exact: int | None = None  # for counts: subject_value must equal this
+    skipped: str | None = None  # why the row was not measured (e.g. the peer is not installed)
 
     @property
     def value(self) -> float:
@@ -48,9 +49,26 @@ class Row:
 
     @property
     def ok(self) -> bool:
+        if self.skipped is not None:
+            return True  # not measured: neither met nor missed (the table says why)
         if self.exact is not None:
             return self.subject_value == self.exact
         return self.target is None or self.value <= self.target
+
+
+def skipped_row(name: str, subject: str, baseline: str, target: float | None, why: str) -> Row:
+    """A row that could not be measured, printed as such (e.g. openai not installed)."""
+    return Row(name, subject, baseline, 0.0, 0.0, "", target, ratio=0.0, skipped=why)
+
+
+#: `run.py --quick`: fewer rounds everywhere, so that one row runs in well under a minute.
+QUICK = os.environ.get("STREAMKAP_BENCH_QUICK", "") not in ("", "0")
+
+
+def pick(full: Any, quick: Any) -> Any:
+    """`full`, or `quick` under `run.py --quick` (STREAMKAP_BENCH_QUICK=1, which the
+    subprocesses inherit)."""
+    return quick if QUICK else full
 
 
 def interleave(

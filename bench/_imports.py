@@ -1,4 +1,5 @@
-"""`from streamkap_sdk import StreamkapClient` vs `import httpx`, each in a fresh interpreter.
+"""`from streamkap_sdk import StreamkapClient` vs `import httpx`, and vs openai's
+`from openai import OpenAI` (issue 22: at most half of openai's), each in a fresh interpreter.
 
 Not `import streamkap_sdk`: its names are imported on first use, so that alone costs nothing;
 what a user pays is the first import of the client.
@@ -7,15 +8,20 @@ what a user pays is the first import of the client.
 from __future__ import annotations
 
 import compileall
+import dataclasses
 import importlib.util
 import time
 from pathlib import Path
 
-from _harness import Row, compare, run_python
+import _peer
+from _harness import Row, compare, pick, run_python, skipped_row
 
 _CODE = "import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
 SDK = "from streamkap_sdk import StreamkapClient"
 HTTPX = "import httpx"
+# openai from the bench's folder, at the end of sys.path as `_peer.available()` puts it
+OPENAI_SHOWN = f"from openai import OpenAI (openai {_peer.PINNED})"
+OPENAI = f"import sys; sys.path.append({str(_peer.FOLDER)!r}); from openai import OpenAI"
 
 
 def _once(statement: str) -> float:
@@ -33,24 +39,31 @@ def _compile_like_an_install() -> None:
         compileall.compile_dir(Path(spec.origin).parent, quiet=1)
 
 
-def import_rows(*, repeats: int = 30, budget: float = 30.0) -> list[Row]:
-    times: dict[str, list[float]] = {SDK: [], HTTPX: []}
+def import_rows(*, repeats: int | None = None, budget: float | None = None) -> list[Row]:
+    repeats = repeats or pick(30, 8)
+    budget = budget or pick(30.0, 10.0)
+    statements = [SDK, HTTPX]
+    peer = _peer.available()
+    if peer:
+        statements.append(OPENAI)
+        # openai's packages byte-compiled too, as an install leaves them
+        compileall.compile_dir(_peer.FOLDER, quiet=1)
+    times: dict[str, list[float]] = {s: [] for s in statements}
     _compile_like_an_install()
-    _once(SDK), _once(HTTPX)  # warm the file-system cache
+    for statement in statements:
+        _once(statement)  # warm the file-system cache
     deadline = time.perf_counter() + budget
     for r in range(repeats):
-        for statement in (SDK, HTTPX) if r % 2 == 0 else (HTTPX, SDK):
+        shift = r % len(statements)
+        for statement in statements[shift:] + statements[:shift]:
             times[statement].append(_once(statement))
         if r >= 4 and time.perf_counter() > deadline:
             break
-    return [
-        compare(
-            f"import time, fresh interpreter ({len(times[HTTPX])} runs each)",
-            times,
-            SDK,
-            HTTPX,
-            unit="ms",
-            scale=1e3,
-            target=1.5,
-        )
-    ]
+    name = f"import time, fresh interpreter ({len(times[HTTPX])} runs each)"
+    rows = [compare(name, times, SDK, HTTPX, unit="ms", scale=1e3, target=1.5)]
+    if peer:
+        row = compare(name, times, SDK, OPENAI, unit="ms", scale=1e3, target=0.5)
+        rows.append(dataclasses.replace(row, baseline=OPENAI_SHOWN))
+    else:
+        rows.append(skipped_row(name, SDK, OPENAI_SHOWN, 0.5, _peer.SKIP))
+    return rows
