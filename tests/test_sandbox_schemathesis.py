@@ -26,6 +26,7 @@ resources), so its scenarios are the fuzzing phase's requests again. Bounded: th
 from __future__ import annotations
 
 import io
+import select
 import subprocess
 import sys
 import time
@@ -42,8 +43,7 @@ import schemathesis
 from requests.adapters import HTTPAdapter
 from schemathesis.checks import CheckContext
 from schemathesis.specs.openapi.checks import positive_data_acceptance, status_code_conformance
-from urllib3 import HTTPResponse
-from urllib3._collections import HTTPHeaderDict
+from urllib3 import HTTPHeaderDict, HTTPResponse
 
 from streamkap_api.surface import OPERATIONS
 from streamkap_sdk.testing import FakeStreamkap
@@ -114,6 +114,8 @@ def sandbox_url() -> Iterator[str]:
     )  # fmt: skip
     assert process.stdout is not None
     try:
+        ready, _, _ = select.select([process.stdout], [], [], 60)  # bounded: a minute to start
+        assert ready, "the sandbox printed nothing in 60 s"
         banner = process.stdout.readline()  # "Streamkap sandbox listening on http://..."
         assert "listening on http://127.0.0.1:" in banner, banner + process.stderr.read()
         yield banner.split()[-1]
