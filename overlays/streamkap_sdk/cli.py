@@ -196,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="ids one per line (commas also separate, '#' starts a comment; '-' reads stdin); "
         "added to those of --ids",
     )  # fmt: skip
-    _add_parameter_flags(parser.add_argument_group("what to fetch (the API's parameters)"))
+    _add_parameter_flags(parser, "what to fetch (the API's parameters)")
     output = parser.add_argument_group("output")
     output.add_argument(
         "--format", choices=("table", "json", "csv"), default="table",
@@ -255,8 +255,10 @@ def _help(param: QueryParam) -> str:
     return text.replace("%", "%%")
 
 
-def _add_parameter_flags(group: argparse._ArgumentGroup) -> None:
-    """One flag per query parameter of the spec (ids have their own group), typed from it."""
+def _add_parameter_flags(parser: argparse.ArgumentParser, title: str) -> None:
+    """One flag per query parameter of the spec (ids have their own group), typed from it, in
+    a group of their own."""
+    group = parser.add_argument_group(title)
     params = parameters()
     window = group.add_mutually_exclusive_group()
     for param in params:
