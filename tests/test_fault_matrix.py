@@ -311,7 +311,7 @@ async def test_422_from_the_api_parses_errors(api: Harness, engine: Engine) -> N
     with pytest.raises(UnprocessableEntityError) as caught:
         await api.call(extra_body={"time_unit": "fortnight"})
     [item] = caught.value.errors
-    assert (item.loc, item.type) == (("query", "time_unit"), "literal_error")
+    assert (item.loc, item.type) == (("body", "time_unit"), "literal_error")  # where it was sent
     assert item.msg.startswith("Input should be 'minute'")
     assert engine.metrics_requests == 1 and api.sleeps == []
 

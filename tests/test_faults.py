@@ -153,11 +153,14 @@ def test_a_response_left_on_the_connection_is_not_taken_for_the_next_one(
         calls(["warm"])
         server.once("/pipelines/metrics", leftover)
         assert sorted(entities(calls(["mine"]).connector_metrics)) == ["mine"]
-        with pytest.raises(MalformedResponseError) as caught:
-            calls(["next"])
-    message = str(caught.value)
-    assert "connector_metrics holds ids that were not asked for: 'someone-else'" in message
-    assert caught.value.path == ("connector_metrics", "someone-else")
+        try:
+            answer = calls(["next"])
+        except MalformedResponseError as caught:  # httpx reads the leftover: the id check
+            message = str(caught)
+            assert "connector_metrics holds ids that were not asked for: 'someone-else'" in message
+            assert caught.path == ("connector_metrics", "someone-else")
+        else:  # aiohttp's pool drops a connection holding unread bytes (tests/test_wire.py)
+            assert mode != "sync" and sorted(entities(answer.connector_metrics)) == ["next"]
 
 
 @pytest.mark.parametrize("mode", MODES)
