@@ -65,25 +65,7 @@ REVIEWED: Final[dict[tuple[str, str], str]] = {}
 #: (file, what) -> what to use instead: dependency internals this scan found in the overlay
 #: (issue 22), in modules whose owners fix them; the entry goes with the fix. Anything else the
 #: scan finds fails the test, and so does an entry here that the scan no longer finds.
-KNOWN: Final[dict[tuple[str, str], str]] = {
-    ("overlays/streamkap_sdk/_retry.py", "exc._request"): (
-        "httpx.RequestError._request: the public `exc.request` raises RuntimeError when unset"
-    ),
-    ("overlays/streamkap_sdk/_retry.py", "outcome._request"): (
-        "httpx.TransportError._request: the public `outcome.request` (RuntimeError when unset)"
-    ),
-    ("overlays/streamkap_sdk/_retry.py", "response._request"): (
-        "httpx.Response._request: the public `response.request` (RuntimeError when unset)"
-    ),
-    ("overlays/streamkap_sdk/_transport.py", "urllib.request.proxy_bypass_environment"): (
-        "undocumented (typeshed does not declare it: hence its type: ignore), and so is "
-        "proxy_bypass(); no documented function reads NO_PROXY: the SDK would match it itself, "
-        "as httpx does in its own code"
-    ),
-    ("overlays/streamkap_sdk/_logs.py", "os._Environ"): (
-        "a private class in an annotation: collections.abc.Mapping[str, str] says the same"
-    ),
-}
+KNOWN: Final[dict[tuple[str, str], str]] = {}
 
 OWN, DEP = "own", "dep"
 Kind = str | None  # OWN, DEP or None (unknown)

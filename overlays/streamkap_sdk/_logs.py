@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:  # the package's import stays light: httpx is imported when a client is
@@ -29,7 +30,7 @@ class _EnvHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """The handler STREAMKAP_LOG adds (one at most, however often it is set up)."""
 
 
-def setup_from_env(environ: os._Environ[str] | dict[str, str] | None = None) -> int | None:
+def setup_from_env(environ: Mapping[str, str] | None = None) -> int | None:
     """Configure the logger from STREAMKAP_LOG (at import of `streamkap_sdk`): its level, and a
     stderr handler unless the application already gave the logger one. Returns the level set,
     or None when the variable is unset. Another value warns on stderr and changes nothing."""

@@ -136,8 +136,16 @@ def is_retryable_status(status: int) -> bool:
     return status in RETRYABLE_STATUS
 
 
+def request_of(source: httpx.RequestError | httpx.Response) -> httpx.Request | None:
+    """`source.request`, or None where httpx has none to give (its property raises then)."""
+    try:
+        return source.request
+    except RuntimeError:
+        return None
+
+
 def map_transport_error(exc: httpx.TransportError, what: str = "request") -> APIConnectionError:
-    request = exc.request if exc._request is not None else None
+    request = request_of(exc)
     if request is not None:
         failed = _where(request)  # with the host: a mistyped STREAMKAP_HOST shows
         if f"{request.method} {request.url.path}" != what:
@@ -263,8 +271,9 @@ def _append(error: APIError, text: str) -> None:
 
 def _short(outcome: Outcome) -> str:
     if isinstance(outcome, httpx.TransportError):
-        if outcome._request is not None:  # the endpoint that failed: maybe the token endpoint
-            return f"{type(outcome).__name__} on {_where(outcome._request)}"
+        failed = request_of(outcome)
+        if failed is not None:  # the endpoint that failed: maybe the token endpoint
+            return f"{type(outcome).__name__} on {_where(failed)}"
         return type(outcome).__name__
     response = (
         outcome if isinstance(outcome, httpx.Response) else getattr(outcome, "response", None)
@@ -272,7 +281,8 @@ def _short(outcome: Outcome) -> str:
     if not isinstance(response, httpx.Response):
         return type(outcome).__name__
     text = f"HTTP {response.status_code}"
-    if isinstance(outcome, APIStatusError) and response._request is not None:
-        text += f" from {response.request.url.path}"  # the token endpoint, via the auth flow
+    sent = request_of(response)
+    if isinstance(outcome, APIStatusError) and sent is not None:
+        text += f" from {sent.url.path}"  # the token endpoint, via the auth flow
     rid = response.headers.get("x-request-id")
     return text + (f" (request id {rid})" if rid else "")

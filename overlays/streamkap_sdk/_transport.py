@@ -113,16 +113,18 @@ def aiohttp_transport(
 
 
 def _environment_proxy(origin: httpx.URL) -> str | None:
-    """The proxy HTTP(S)_PROXY / ALL_PROXY name for `origin`, unless NO_PROXY exempts it (as
-    httpx reads them for its own transport)."""
+    """The proxy HTTP(S)_PROXY / ALL_PROXY name for `origin`, unless NO_PROXY exempts it (a
+    host, a domain and its subdomains, or `*`), as httpx reads them for its own transport."""
     import urllib.request
 
     proxies = urllib.request.getproxies_environment()
     found = proxies.get(origin.scheme) or proxies.get("all")
-    bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
-    if not found or bypass(origin.host, proxies):
-        return None
-    return found
+    host = origin.host.lower()
+    for entry in (proxies.get("no") or "").split(","):
+        entry = entry.strip().lower().lstrip(".").rsplit(":", 1)[0] if entry.strip() else ""
+        if entry == "*" or (entry and (host == entry or host.endswith("." + entry))):
+            return None
+    return found or None
 
 
 def _fresh_connector_class() -> type[aiohttp.TCPConnector]:
