@@ -6,12 +6,12 @@ thin drivers interpret, because that is the only place sync and async differ:
 `_LOCK` / `_UNLOCK` (renewal is single-flighted with a threading or an asyncio lock).
 `auth_flow` runs the flow without locks, which is what the unit tests drive with `next`/`send`.
 
-Inside a client call (`request.extensions[CALL]`), the drivers hand token requests to the call's
-own sender instead of yielding them to httpx: it bounds their bodies and the deadline, follows
-only same-origin redirects, and its failures are thrown back into the policy, which is how a
-broken refresh falls back to a credential exchange within the same call (httpx never tells an
-auth flow that sending one of its requests failed). The lock then comes from the call too (the
-sync client's, or the running event loop's), bounded by the call's deadline.
+The clients drive it with `send` (sync) and `async_send`, giving the request of a call
+(`request.extensions[CALL]`) and how to send it (`httpx.Client.send` / `AsyncClient.send`, with
+same-origin redirects and a bounded body). Token requests go to the call's own sender: it bounds
+their bodies and the deadline, and its failures are thrown back into the policy, which is how a
+broken refresh falls back to a credential exchange within the same call. The lock comes from the
+call too (the sync client's, or the running event loop's), bounded by the call's deadline.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import weakref
 from collections import deque
 from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 import httpx
 
@@ -41,9 +41,6 @@ from ._errors import (
     status_error,
 )
 from ._http import ACCEPT_ENCODING, CALL, AsyncCall, SyncCall
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["DEFAULT_SKEW", "Credentials", "TokenAuth"]
 

@@ -1,8 +1,9 @@
 """StreamkapClient and AsyncStreamkapClient: settings, transport, retries, and the two resources.
 
-Each client has one method that touches the transport, `_exchange` (send one request, follow
-same-origin redirects, read a bounded body); the rules it applies live in `_http`. Around it:
-the retry flow (`_retry.attempts`), the auth flow (`_auth.TokenAuth`), and the process and event
+Each client has one method that touches the transport, `_hop` (`send` one request through the
+public httpx API, follow same-origin redirects, read a bounded body); the rules it applies live
+in `_http`. Around it: the auth flow (`_auth.TokenAuth`, driven by `_exchange`), the retry flow
+(`_retry.attempts`), and the process and event
 loop the client finds itself in: after `os.fork()` the child builds its own connection pool and
 locks (the parent's sockets and a lock a parent thread held are never touched), and the async
 client keeps one pool and one renewal lock per event loop, closed when that loop shuts down.
@@ -715,6 +716,10 @@ class StreamkapClient(_ClientBase, Resources):
             return response
 
         request.extensions[CALL] = SyncCall(end, self._auth.thread_lock, send_token)
+
+        def exchange() -> httpx.Response:
+            return self._exchange(http, request, end=end, limit=self.max_response_bytes)
+
         try:
             step = next(flow)
             while True:
@@ -726,15 +731,9 @@ class StreamkapClient(_ClientBase, Resources):
                     started = time.monotonic()
                     try:
                         outcome: httpx.Response | Exception = (
-                            self._exchange(http, request, end=end, limit=self.max_response_bytes)
+                            exchange()
                             if end is None
-                            else run_until(
-                                end,
-                                lambda: self._exchange(
-                                    http, request, end=end, limit=self.max_response_bytes
-                                ),
-                                f"{request.method} {request.url.path}",
-                            )
+                            else run_until(end, exchange, f"{request.method} {request.url.path}")
                         )
                     except (httpx.TransportError, APIStatusError) as exc:
                         outcome = exc  # the flow decides; anything else propagates as is
@@ -807,8 +806,11 @@ class StreamkapClient(_ClientBase, Resources):
         deadline runs this in `run_until`, which stops waiting at the deadline)."""
         if response.is_stream_consumed:
             return _already_read(response, limit)
-        reader = _reader(response, limit)
+        reader = _reader(response, limit, direct_below=limit + 1)
         try:
+            if reader is None:
+                response.read()
+                return response
             for chunk in response.iter_raw():
                 reader.feed(chunk)
             return _with_body(response, reader.finish())
@@ -835,17 +837,24 @@ class StreamkapClient(_ClientBase, Resources):
         self.close()
 
 
-def _reader(response: httpx.Response, limit: int) -> BodyReader:
+def _reader(response: httpx.Response, limit: int, direct_below: int) -> BodyReader | None:
+    """How to read the body under `limit`: None when httpx's own read is bounded already (no
+    Content-Encoding and a Content-Length within the cap, below `direct_below`: h11 reads
+    exactly that many bytes, and the response keeps them, with nothing rebuilt), else a
+    BodyReader decoding the raw bytes under the cap."""
     headers = response.headers
     encoding = headers.get("content-encoding")
+    length = headers.get("content-length", "")
+    if encoding is None and length.isdigit():
+        size = int(length)
+        if size > limit:
+            raise too_large(response, limit, what=_body_kind(response))  # refused unread
+        if size < direct_below:
+            return None
     try:
-        reader = BodyReader(encoding, limit)
+        return BodyReader(encoding, limit)
     except ValueError as exc:
         raise _undecodable(response, exc) from None
-    length = headers.get("content-length", "")
-    if encoding is None and length.isdigit() and int(length) > limit:
-        raise too_large(response, limit, what=_body_kind(response))  # refused before reading
-    return reader
 
 
 def _already_read(response: httpx.Response, limit: int) -> httpx.Response:
@@ -863,8 +872,12 @@ _WIRE_FRAMING: Final = frozenset({"content-encoding", "content-length", "transfe
 def _with_body(response: httpx.Response, body: bytes) -> httpx.Response:
     """A response like `response` holding `body` (decoded by BodyReader, under its bound):
     httpx has no public way to set a read response's content, so the read one is rebuilt.
-    Its framing headers go: they described the bytes on the wire, not `body`."""
-    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _WIRE_FRAMING]
+    An encoded body's framing headers go: they described the bytes on the wire, not `body`."""
+    headers: httpx.Headers | list[tuple[str, str]] = response.headers
+    if "content-encoding" in response.headers:
+        headers = [
+            (k, v) for k, v in response.headers.multi_items() if k.lower() not in _WIRE_FRAMING
+        ]
     decoded = httpx.Response(
         response.status_code,
         headers=headers,
@@ -1186,8 +1199,12 @@ class AsyncStreamkapClient(_ClientBase, AsyncResources):
     async def _read_body(self, response: httpx.Response, limit: int) -> httpx.Response:
         if response.is_stream_consumed:
             return _already_read(response, limit)
-        reader = _reader(response, limit)
+        # larger bodies are joined off the loop (below)
+        reader = _reader(response, limit, direct_below=_JOIN_IN_THREAD)
         try:
+            if reader is None:
+                await response.aread()
+                return response
             async for chunk in response.aiter_raw():
                 reader.feed(chunk)
             if reader.collected < _JOIN_IN_THREAD:

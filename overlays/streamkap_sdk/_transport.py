@@ -10,7 +10,7 @@ transport (the `aiohttp` extra), with three settings of ours (`aiohttp_transport
 - the response parser reads what httpx reads: header lines up to 64 KiB, up to 256 fields;
 - a pooled connection on which bytes arrived while it was idle (an unsolicited response, a 408
   the server sent before closing) is closed instead of reused, as httpcore does: otherwise that
-  response would be read as the answer to the next request (`_FreshConnector`);
+  response would be read as the answer to the next request (`_fresh_connector_class`);
 - aiohttp's exceptions become the httpx exceptions the httpx transport raises in their place,
   with the request attached and nothing of aiohttp's kept: its exceptions carry the request's
   headers, the bearer token among them (`_Mapped`).
@@ -18,6 +18,7 @@ transport (the `aiohttp` extra), with three settings of ours (`aiohttp_transport
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import logging
 import ssl
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import httpx
 
+from ._auth import _REDACT
 from ._errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -87,7 +89,7 @@ def aiohttp_transport(
     context = verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify)
 
     def session() -> aiohttp.ClientSession:
-        connector = _FreshConnector(
+        connector = _fresh_connector_class()(
             limit=limits.max_connections or 0,  # aiohttp: 0 is no limit
             keepalive_timeout=keepalive,
             ssl=context,
@@ -120,13 +122,13 @@ def _environment_proxy(origin: httpx.URL) -> str | None:
     proxies = urllib.request.getproxies_environment()
     found = proxies.get(origin.scheme) or proxies.get("all")
     host = origin.host.lower()
-    for entry in (proxies.get("no") or "").split(","):
-        entry = entry.strip().lower().lstrip(".").rsplit(":", 1)[0] if entry.strip() else ""
-        if entry == "*" or (entry and (host == entry or host.endswith("." + entry))):
-            return None
+    exempt = [e.strip().lower().lstrip(".").split(":")[0] for e in proxies.get("no", "").split(",")]
+    if any(e == "*" or (e and (host == e or host.endswith("." + e))) for e in exempt):
+        return None
     return found or None
 
 
+@functools.cache  # made on first use: aiohttp is imported with the first aiohttp client
 def _fresh_connector_class() -> type[aiohttp.TCPConnector]:
     import aiohttp
 
@@ -150,16 +152,6 @@ def _fresh_connector_class() -> type[aiohttp.TCPConnector]:
             return await super().connect(req, traces, timeout)
 
     return FreshConnector
-
-
-def _FreshConnector(**kwargs: Any) -> aiohttp.TCPConnector:  # a class, made lazily
-    global _FRESH
-    if _FRESH is None:
-        _FRESH = _fresh_connector_class()
-    return _FRESH(**kwargs)
-
-
-_FRESH: type[aiohttp.TCPConnector] | None = None
 
 
 class _Mapped(httpx.AsyncBaseTransport):
@@ -248,6 +240,4 @@ def _mapped(
 
 
 for _name in ("aiohttp.client", "aiohttp.internal"):
-    from ._auth import _REDACT  # secrets masked, as in httpx's loggers
-
-    logging.getLogger(_name).addFilter(_REDACT)
+    logging.getLogger(_name).addFilter(_REDACT)  # secrets masked, as in httpx's loggers
